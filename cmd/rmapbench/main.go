@@ -1,0 +1,83 @@
+// Command rmapbench runs the reverse-mapping strategies Linux went through
+// over one simulated MMU, checks their walks against a page-table scan,
+// and reports time and space in Go benchmark format.
+//
+//	rmapbench [flags]                       run the suite (benchfmt on stdout)
+//	rmapbench list                          strategies, file indexes, workloads
+//
+// See README.md and DESIGN.md for the flags and the output.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"rmapbench/core"
+	"rmapbench/workloads"
+	"rmapbench/workloads/trace"
+)
+
+// Exit statuses (DESIGN.md).
+const (
+	exitOK      = 0
+	exitFailure = 1 // verification failure or runtime fault
+	exitUsage   = 2 // bad usage or bad input
+)
+
+// usageError is bad usage of the command line.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole command, testable in-process.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "rmapbench: internal error: %v\n", p)
+			code = exitFailure
+		}
+	}()
+	var err error
+	switch {
+	case len(args) > 0 && args[0] == "list":
+		err = listCommand(args[1:], stdout)
+	default:
+		err = suiteCommand(ctx, args, stdin, stdout, stderr)
+	}
+	return exitStatus(err, stderr)
+}
+
+// exitStatus prints err and chooses the exit status.
+func exitStatus(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "rmapbench: %v\n", err)
+	var (
+		ue  *usageError
+		bad *workloads.BadInputError
+		te  *trace.Error
+		ve  *core.VerifyError
+	)
+	switch {
+	case errors.As(err, &ue), errors.As(err, &bad), errors.As(err, &te):
+		return exitUsage
+	case errors.As(err, &ve):
+		return exitFailure
+	case errors.Is(err, context.Canceled):
+		return exitFailure
+	}
+	return exitFailure
+}

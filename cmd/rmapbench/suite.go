@@ -1,0 +1,323 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"rmapbench/core"
+	"rmapbench/core/report"
+	"rmapbench/core/suite"
+	"rmapbench/strategies"
+	"rmapbench/workloads"
+	"rmapbench/workloads/trace"
+)
+
+// suiteFlags are the flags of a suite run.
+type suiteFlags struct {
+	strategy, workload, fileindex string
+	scale, arch, mem              string
+	count                         int
+	seed                          uint64
+	tracePath, emitTrace, out     string
+	verify                        bool
+}
+
+func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
+	f := &suiteFlags{}
+	fs := pflag.NewFlagSet("rmapbench", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.strategy, "strategy", "all", "strategies to run: all, or a comma-separated list (rmapbench list)")
+	fs.StringVar(&f.workload, "workload", "all", "workloads to run: all, or a comma-separated list (rmapbench list)")
+	fs.StringVar(&f.fileindex, "fileindex", "", "i_mmap index: linear, prio, interval or all (default: each strategy's own era)")
+	fs.StringVar(&f.scale, "scale", "default", "workload size: small, default or large")
+	fs.IntVar(&f.count, "count", 1, "runs of each benchmark (benchstat wants 6 or more)")
+	fs.StringVar(&f.tracePath, "trace", "", "replay this trace file (plain or .gz, - for stdin) as the workload")
+	fs.BoolVar(&f.verify, "verify", false, "check every reverse walk against the page-table oracle")
+	fs.StringVar(&f.arch, "arch", "x86_64", "struct sizes of the space model: x86_64 or i386")
+	fs.StringVar(&f.mem, "mem", "16GiB", "simulated physical memory; reclaim runs when it is full")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random choice")
+	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
+	fs.StringVarP(&f.out, "o", "o", "", "write results to this file (atomically) instead of stdout")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: rmapbench [flags]\n       rmapbench list\n\nflags (one dash or two):\n")
+		fs.PrintDefaults()
+	}
+	return fs, f
+}
+
+func suiteCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs, f := newSuiteFlagSet(stderr)
+	if err := fs.Parse(normalizeArgs(fs, args)); err != nil {
+		if err == pflag.ErrHelp {
+			return nil
+		}
+		return &usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Sprintf("unexpected argument %q (subcommands: list)", fs.Arg(0))}
+	}
+	plan, err := planSuite(f, fs)
+	if err != nil {
+		return err
+	}
+	return plan.run(ctx, stdout)
+}
+
+// suitePlan is a checked suite run, ready to go.
+type suitePlan struct {
+	flags   *suiteFlags
+	opts    suite.Options
+	sources []workloads.Source
+	strats  []core.Strategy
+	indexes []core.IndexKind // nil: each strategy's own
+	scale   workloads.Scale
+}
+
+func planSuite(f *suiteFlags, fs *pflag.FlagSet) (*suitePlan, error) {
+	p := &suitePlan{flags: f}
+	var err error
+	if p.strats, err = strategies.Select(f.strategy); err != nil {
+		return nil, &usageError{err.Error()}
+	}
+	if f.fileindex != "" {
+		if p.indexes, err = strategies.SelectIndexes(f.fileindex); err != nil {
+			return nil, &usageError{err.Error()}
+		}
+	}
+	if p.scale, err = workloads.ParseScale(f.scale); err != nil {
+		return nil, &usageError{err.Error()}
+	}
+	arch, err := core.ArchByName(f.arch)
+	if err != nil {
+		return nil, &usageError{err.Error()}
+	}
+	mem, err := parseSize(f.mem)
+	if err != nil {
+		return nil, &usageError{fmt.Sprintf("-mem: %v", err)}
+	}
+	if f.count < 1 {
+		return nil, &usageError{fmt.Sprintf("-count must be at least 1 (got %d)", f.count)}
+	}
+	if f.tracePath != "" {
+		if fs.Changed("workload") {
+			return nil, &usageError{"-trace and -workload exclude each other: the trace is the workload"}
+		}
+		p.sources = []workloads.Source{&workloads.TraceSource{Path: f.tracePath}}
+	} else {
+		gens, err := workloads.Select(f.workload)
+		if err != nil {
+			return nil, &usageError{err.Error()}
+		}
+		for _, g := range gens {
+			p.sources = append(p.sources, g.Source(p.scale, f.seed))
+		}
+	}
+	if f.emitTrace != "" && (len(p.sources) != 1 || f.tracePath != "") {
+		return nil, &usageError{"-emit-trace needs exactly one generated workload (-workload NAME)"}
+	}
+	p.opts = suite.Options{Arch: arch, MemBytes: mem, Seed: f.seed, Count: f.count, Verify: f.verify}
+	return p, nil
+}
+
+// parseSize parses a byte count with an optional binary unit: 16GiB,
+// 512MiB, 4096, 2G.
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40}, {"B", 1}}
+	num, mult := s, int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			num, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > (1<<50)/mult {
+		return 0, fmt.Errorf("bad size %q (want e.g. 16GiB, 512MiB)", s)
+	}
+	if n*mult < 64*core.PageSize {
+		return 0, fmt.Errorf("size %q is below the minimum of 64 pages", s)
+	}
+	return n * mult, nil
+}
+
+// cases builds the benchmark matrix: source x strategy x index.
+func (p *suitePlan) cases(emit *trace.Writer) ([]suite.Case, error) {
+	var cs []suite.Case
+	for si, src := range p.sources {
+		for _, st := range p.strats {
+			idxs := p.indexes
+			if idxs == nil {
+				k, err := strategies.Index(st.DefaultIndex)
+				if err != nil {
+					return nil, err
+				}
+				idxs = []core.IndexKind{k}
+			}
+			for _, idx := range idxs {
+				name := src.Bench() + "/strategy=" + st.Name
+				if p.indexes != nil {
+					name += "/fileindex=" + idx.Name
+				}
+				for _, prm := range src.Params() {
+					name += "/" + prm.Key + "=" + prm.Value
+				}
+				emitHere := emit != nil && si == 0 && len(cs) == 0
+				cs = append(cs, suite.Case{
+					Name: name, Strategy: st, Index: idx,
+					Drive: p.driver(src, emitHere, emit),
+				})
+			}
+		}
+	}
+	return cs, nil
+}
+
+// Verification policy: the oracle runs after every event for the first
+// verifyEvents events of a run, checking a rotating sample of
+// perEventFrames frames, and at every check and reclaim event, checking up
+// to checkFrames frames (all of them on small runs).
+const (
+	verifyEvents   = 5000
+	perEventFrames = 64
+	checkFrames    = 4096
+)
+
+func (p *suitePlan) driver(src workloads.Source, emitHere bool, emit *trace.Writer) func(*core.Machine, int) error {
+	return func(m *core.Machine, run int) error {
+		rp := &workloads.Replayer{M: m, Verify: p.opts.Verify, Ctx: p.opts.Ctx, VerifyEvents: verifyEvents, VerifyLimit: checkFrames, PerEventLimit: perEventFrames}
+		if emitHere && run == 0 {
+			rp.Emit = emit
+		}
+		return src.Run(rp.Apply)
+	}
+}
+
+func (p *suitePlan) run(ctx context.Context, stdout io.Writer) (err error) {
+	p.opts.Ctx = ctx
+	var emitFile *report.AtomicFile
+	var emit *trace.Writer
+	if p.flags.emitTrace != "" {
+		if emitFile, err = report.CreateAtomic(p.flags.emitTrace); err != nil {
+			return err
+		}
+		defer emitFile.Abort()
+		emit = trace.NewWriter(emitFile)
+	}
+	cases, err := p.cases(emit)
+	if err != nil {
+		return err
+	}
+	out := stdout
+	var outFile *report.AtomicFile
+	if p.flags.out != "" {
+		if outFile, err = report.CreateAtomic(p.flags.out); err != nil {
+			return err
+		}
+		defer outFile.Abort()
+		out = outFile
+	}
+	bw := bufio.NewWriter(out)
+	w := report.NewWriter(&flushEach{bw}, p.header())
+	if err := suite.Run(p.opts, cases, w); err != nil {
+		bw.Flush()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if emit != nil {
+		if err := emit.Flush(); err != nil {
+			return err
+		}
+		if err := emitFile.Commit(); err != nil {
+			return err
+		}
+	}
+	if outFile != nil {
+		return outFile.Commit()
+	}
+	return nil
+}
+
+// flushEach flushes after every write, so results appear as runs finish.
+type flushEach struct{ *bufio.Writer }
+
+func (f *flushEach) Write(b []byte) (int, error) {
+	n, err := f.Writer.Write(b)
+	if err == nil {
+		err = f.Writer.Flush()
+	}
+	return n, err
+}
+
+func (p *suitePlan) header() []report.HeaderKey {
+	return []report.HeaderKey{
+		{Key: "goos", Value: runtime.GOOS},
+		{Key: "goarch", Value: runtime.GOARCH},
+		{Key: "cpu", Value: cpuName()},
+		{Key: "commit", Value: commit()},
+		{Key: "scale", Value: p.scale.String()},
+		{Key: "arch", Value: p.opts.Arch.Name},
+		{Key: "mem", Value: p.flags.mem},
+		{Key: "seed", Value: strconv.FormatUint(p.opts.Seed, 10)},
+		{Key: "date", Value: time.Now().UTC().Format(time.DateOnly)},
+	}
+}
+
+// cpuName is the host's CPU model, as `go test` prints it.
+func cpuName() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return "unknown"
+}
+
+// commit is the source revision: from the build's VCS stamp, else from
+// git in the working directory (go run does not stamp).
+func commit() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if rev != "" {
+			if dirty {
+				rev += "-dirty"
+			}
+			return rev
+		}
+	}
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	rev := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(strings.TrimSpace(string(st))) > 0 {
+		rev += "-dirty"
+	}
+	return rev
+}

@@ -1,0 +1,87 @@
+package core
+
+// FrameID numbers a physical frame. Frame 0 is the shared zero page: read
+// faults on anonymous memory map it read-only, and, as in Linux, it takes
+// no part in reverse mapping.
+type FrameID uint32
+
+// ZeroFrame is the shared zero page.
+const ZeroFrame FrameID = 0
+
+// FrameFlags are the page flags rmap and reclaim look at.
+type FrameFlags uint16
+
+const (
+	FrameInUse      FrameFlags = 1 << iota // allocated
+	FrameAnon                              // anonymous (PageAnon); otherwise a page-cache page
+	FrameDirty                             // must be written back before eviction
+	FrameSwapCache                         // has a swap slot (PageSwapCache)
+	FrameReferenced                        // PG_referenced
+)
+
+// Frame holds the fields of struct page that reverse mapping uses.
+type Frame struct {
+	// File is the page-cache owner of a file page (page->mapping of a
+	// file page); nil for anonymous pages.
+	File *File
+	// Anon is the strategy's anonymous object (page->mapping of an anon
+	// page: an anonmm, an anon_vma); nil where the strategy keeps none.
+	Anon any
+	// Index is the page's offset in File, or for anonymous pages whatever
+	// the strategy stores there (a virtual address for anonmm, a linear
+	// page offset for anon_vma).
+	Index uint64
+	// Slot is the per-strategy word (the pte union of 2.6.0's struct page).
+	Slot uint64
+	// Content is an opaque token for what the page holds. Writes change
+	// it and copies carry it, so tests can see copy-on-write at work.
+	Content uint64
+	// MapCount is the number of present PTEs mapping the frame. Core keeps
+	// it at every PTE it sets or clears (page_add_rmap/page_remove_rmap's
+	// _mapcount), so every strategy sees the same count.
+	MapCount int32
+	Flags    FrameFlags
+	swapSlot uint32 // swap slot + 1 while FrameSwapCache
+}
+
+// physMem is the simulated physical memory: a flat slice of frames that
+// grows on demand up to limit, and a free list.
+type physMem struct {
+	frames []Frame
+	free   []FrameID
+	limit  int // total frames, including the zero page
+	inUse  int
+	peak   int
+}
+
+func newPhysMem(limit int) *physMem {
+	pm := &physMem{limit: limit}
+	pm.frames = append(pm.frames, Frame{Flags: FrameInUse}) // the zero page
+	return pm
+}
+
+// alloc returns a free frame, or false if memory is full.
+func (pm *physMem) alloc() (FrameID, bool) {
+	var f FrameID
+	if n := len(pm.free); n > 0 {
+		f = pm.free[n-1]
+		pm.free = pm.free[:n-1]
+	} else if len(pm.frames) < pm.limit {
+		f = FrameID(len(pm.frames))
+		pm.frames = append(pm.frames, Frame{})
+	} else {
+		return 0, false
+	}
+	pm.frames[f] = Frame{Flags: FrameInUse}
+	pm.inUse++
+	if pm.inUse > pm.peak {
+		pm.peak = pm.inUse
+	}
+	return f, true
+}
+
+func (pm *physMem) release(f FrameID) {
+	pm.frames[f] = Frame{}
+	pm.free = append(pm.free, f)
+	pm.inUse--
+}

@@ -1,0 +1,188 @@
+package core
+
+// Fork creates child as a copy of pid's address space (dup_mmap): every
+// VMA is duplicated and every PTE copied, private writable pages becoming
+// copy-on-write in both processes. The cost is proportional to the PTEs
+// present, plus what the strategy does per VMA and per PTE.
+func (m *Machine) Fork(pid, child uint64) error {
+	parent, err := m.Process(pid)
+	if err != nil {
+		return err
+	}
+	if m.procs[child] != nil {
+		return inputErr("fork to process %d, which exists", child)
+	}
+	delete(m.exited, child) // a pid may be reused after exit
+	t := m.startOp()
+	cm := m.newMM(child, parent)
+	cm.vmas = make([]*VMA, 0, len(parent.vmas))
+	for _, pv := range parent.vmas {
+		cv := &VMA{
+			MM: cm, Start: pv.Start, End: pv.End, PgOff: pv.PgOff,
+			Prot: pv.Prot, Shared: pv.Shared, File: pv.File, Nonlinear: pv.Nonlinear,
+		}
+		cm.vmas = append(cm.vmas, cv)
+		m.Space.Alloc(m.vmaKind, 1)
+		m.rm.VMAFork(cv, pv)
+		if pv.File != nil {
+			if pv.Nonlinear {
+				pv.File.Nonlinear = append(pv.File.Nonlinear, cv)
+			} else {
+				pv.File.Index.InsertAfter(cv, pv)
+			}
+		}
+		m.copyPTEs(cv, pv)
+	}
+	m.endOp(t, OpFork, 1)
+	return nil
+}
+
+// copyPTEs is copy_page_range for one VMA.
+func (m *Machine) copyPTEs(cv, pv *VMA) {
+	cow := !pv.Shared
+	batch := m.batch[:0]
+	m.pt.forEachLeaf(pv.MM.pgd, pv.Start, pv.End, func(pt tableID, lo, hi int) {
+		if m.pt.meta[pt].used == 0 {
+			return
+		}
+		src := m.pt.tables[pt]
+		base := m.pt.meta[pt].base
+		ct := m.pt.ensureLeaf(cv.MM, base)
+		dst := m.pt.tables[ct]
+		copied := 0
+		for i := lo; i < hi; i++ {
+			p := PTE(src[i])
+			if p == 0 {
+				continue
+			}
+			copied++
+			switch {
+			case p.Present():
+				if cow && p.Writable() {
+					p &^= pteWrite
+					src[i] = uint64(p)
+				}
+				if !cow {
+					p &^= pteDirty // the parent's PTE keeps the dirt
+				}
+				p &^= pteAccessed
+				if f := p.Frame(); f != ZeroFrame {
+					batch = append(batch, MapRef{Frame: f, PTE: makePTEAddr(ct, i), Addr: base + uint64(i)<<pageShift})
+				}
+			case p.IsSwap():
+				m.swap.slots[p.swapSlot()].refs++
+			}
+			dst[i] = uint64(p)
+		}
+		m.pt.meta[ct].used += uint16(copied)
+		if len(batch) > 0 {
+			m.rm.PagesDup(cv, batch)
+			for _, r := range batch {
+				m.pm.frames[r.Frame].MapCount++
+			}
+			cv.MM.RSS += int64(len(batch))
+			batch = batch[:0]
+		}
+	})
+	m.batch = batch
+}
+
+// Exit tears down pid's address space; pid no longer exists.
+func (m *Machine) Exit(pid uint64) error {
+	mm, err := m.Process(pid)
+	if err != nil {
+		return err
+	}
+	t := m.startOp()
+	m.teardown(mm)
+	m.exited[pid] = true
+	m.endOp(t, OpExit, 1)
+	return nil
+}
+
+// Exec replaces pid's address space by an empty one.
+func (m *Machine) Exec(pid uint64) error {
+	mm, err := m.Process(pid)
+	if err != nil {
+		return err
+	}
+	t := m.startOp()
+	m.teardown(mm)
+	m.newMM(pid, nil)
+	m.endOp(t, OpExec, 1)
+	return nil
+}
+
+// teardown is exit_mmap: zap every VMA, then unlink them all, then free
+// the page tables.
+func (m *Machine) teardown(mm *MM) {
+	for _, v := range mm.vmas {
+		m.zap(v, v.Start, v.End)
+	}
+	for _, v := range mm.vmas {
+		m.rm.VMAUnlink(v)
+		if v.File != nil {
+			v.File.unlinkIndex(v)
+		}
+		m.Space.Free(m.vmaKind, 1)
+	}
+	mm.vmas = nil
+	m.pt.pruneEmpty(mm.pgd, levels-1, 0, 0, addrSpaceSize)
+	m.pt.release(mm.pgd)
+	mm.pgd = 0
+	m.rm.MMExit(mm)
+	delete(m.procs, mm.PID)
+	for i, x := range m.mmList {
+		if x == mm {
+			m.mmList = append(m.mmList[:i], m.mmList[i+1:]...)
+			break
+		}
+	}
+}
+
+// zap is zap_pte_range over [start, end) of v: clear every PTE, drop swap
+// references, tell the strategy one page table at a time, and free
+// anonymous pages nobody maps any more.
+func (m *Machine) zap(v *VMA, start, end uint64) {
+	mm := v.MM
+	batch := m.batch[:0]
+	m.pt.forEachLeaf(mm.pgd, start, end, func(pt tableID, lo, hi int) {
+		meta := &m.pt.meta[pt]
+		if meta.used == 0 {
+			return
+		}
+		tab := m.pt.tables[pt]
+		for i := lo; i < hi; i++ {
+			p := PTE(tab[i])
+			if p == 0 {
+				continue
+			}
+			tab[i] = 0
+			meta.used--
+			switch {
+			case p.Present():
+				f := p.Frame()
+				if f == ZeroFrame {
+					continue
+				}
+				fr := &m.pm.frames[f]
+				if p.Dirty() {
+					fr.Flags |= FrameDirty
+				}
+				fr.MapCount--
+				batch = append(batch, MapRef{Frame: f, PTE: makePTEAddr(pt, i), Addr: meta.base + uint64(i)<<pageShift})
+			case p.IsSwap():
+				m.swap.put(m, p.swapSlot())
+			}
+		}
+		if len(batch) > 0 {
+			mm.RSS -= int64(len(batch))
+			m.rm.PagesRemove(v, batch)
+			for _, r := range batch {
+				m.putAnonIfUnused(r.Frame)
+			}
+			batch = batch[:0]
+		}
+	})
+	m.batch = batch
+}

@@ -1,0 +1,332 @@
+package core
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Config fixes a Machine's simulated hardware and policies.
+type Config struct {
+	Arch *Arch
+	// MemBytes is the simulated physical memory; reclaim runs when it is
+	// full. Zero means 16 GiB.
+	MemBytes int64
+	// Seed seeds every random choice (reclaim's victims).
+	Seed uint64
+	// NewIndex builds the i_mmap index of each file.
+	NewIndex func() FileIndex
+	// Verify checks rule 4 of the verification rule after every
+	// successful try_to_unmap; Verify() checks the others.
+	Verify bool
+}
+
+// DefaultMemBytes is the default simulated memory.
+const DefaultMemBytes = 16 << 30
+
+// Machine is the simulated computer: physical memory, page tables,
+// processes, files, swap, and one rmap strategy.
+type Machine struct {
+	Arch  *Arch
+	Space Space
+	// Walk counts the work of reverse walks (strategies add to it).
+	Walk  WalkCounters
+	Stats Stats
+	// VerifyTime is the time spent checking against the oracle, which
+	// measurements leave out.
+	VerifyTime time.Duration
+
+	cfg      Config
+	rm       Rmapper
+	pm       *physMem
+	pt       *pageTables
+	swap     swapSpace
+	rng      *rand.Rand
+	procs    map[uint64]*MM
+	exited   map[uint64]bool
+	mmList   []*MM // live mms in creation order
+	mmSeq    uint64
+	files    map[string]*File
+	fileList []*File
+	vmaKind  ObjKind
+	content  uint64 // last content token handed out
+	shmemSeq int    // shared anonymous mappings made so far
+	pinned   FrameID
+	// nested is the time spent in reclaim or verification inside the
+	// operation being timed, which the operation's time excludes.
+	nested      time.Duration
+	inReclaim   bool
+	batch       []MapRef  // reused PTE batches
+	one         [1]MapRef // a batch of one, without allocating
+	verifyRound int
+}
+
+// NewMachine builds a machine running the strategy that newRmapper makes.
+func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
+	if cfg.Arch == nil {
+		cfg.Arch = arches["x86_64"]
+	}
+	if cfg.MemBytes == 0 {
+		cfg.MemBytes = DefaultMemBytes
+	}
+	m := &Machine{
+		Arch:   cfg.Arch,
+		cfg:    cfg,
+		pm:     newPhysMem(int(cfg.MemBytes >> pageShift)),
+		pt:     newPageTables(),
+		rng:    rand.New(rand.NewPCG(cfg.Seed, 0x726d6170)),
+		procs:  make(map[uint64]*MM),
+		exited: make(map[uint64]bool),
+		files:  make(map[string]*File),
+	}
+	size, _ := m.Arch.StructSize("vma")
+	m.vmaKind = m.Space.Register("vma", size, false)
+	m.rm = newRmapper(m)
+	return m
+}
+
+// Rmapper returns the machine's strategy.
+func (m *Machine) Rmapper() Rmapper { return m.rm }
+
+// InputError is an operation that makes no sense for the machine's state
+// (a touch outside any VMA, an event for an exited process, ...). A trace
+// that causes one is bad input.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
+
+func inputErr(format string, args ...any) error {
+	return &InputError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// OutOfMemoryError is returned when an allocation finds memory full and
+// reclaim can free nothing.
+type OutOfMemoryError struct{ Frames int }
+
+func (e *OutOfMemoryError) Error() string {
+	return fmt.Sprintf("out of simulated memory: %d frames in use and reclaim freed none", e.Frames)
+}
+
+// Process returns the mm of pid, creating an empty process the first time
+// pid is named (TRACE.md). An exited pid is an error.
+func (m *Machine) Process(pid uint64) (*MM, error) {
+	if mm := m.procs[pid]; mm != nil {
+		return mm, nil
+	}
+	if m.exited[pid] {
+		return nil, inputErr("process %d has exited", pid)
+	}
+	return m.newMM(pid, nil), nil
+}
+
+// Lookup returns the live mm of pid, or nil.
+func (m *Machine) Lookup(pid uint64) *MM { return m.procs[pid] }
+
+// MMs returns the live address spaces in creation order. The slice must
+// not be modified.
+func (m *Machine) MMs() []*MM { return m.mmList }
+
+func (m *Machine) newMM(pid uint64, parent *MM) *MM {
+	m.mmSeq++
+	mm := &MM{PID: pid, seq: m.mmSeq}
+	mm.pgd = m.pt.alloc(mm, levels-1, 0)
+	m.procs[pid] = mm
+	m.mmList = append(m.mmList, mm)
+	m.rm.MMInit(mm, parent)
+	return mm
+}
+
+// FileByName returns the file called name, creating it on first use.
+func (m *Machine) FileByName(name string) *File {
+	if f := m.files[name]; f != nil {
+		return f
+	}
+	f := &File{
+		Name:    name,
+		Index:   m.cfg.NewIndex(),
+		id:      uint64(len(m.fileList) + 1),
+		cache:   make(map[uint64]*[tableEntries]FrameID),
+		written: make(map[uint64]uint64),
+	}
+	m.files[name] = f
+	m.fileList = append(m.fileList, f)
+	return f
+}
+
+// Files returns every file in creation order.
+func (m *Machine) Files() []*File { return m.fileList }
+
+// Frame returns the frame f.
+func (m *Machine) Frame(f FrameID) *Frame { return &m.pm.frames[f] }
+
+// FrameCount is one more than the highest frame number ever used.
+func (m *Machine) FrameCount() int { return len(m.pm.frames) }
+
+// FramesInUse is the number of allocated frames (without the zero page).
+func (m *Machine) FramesInUse() int { return m.pm.inUse }
+
+// PTE returns the PTE at a.
+func (m *Machine) PTE(a PTEAddr) PTE { return *m.pt.pte(a) }
+
+// PTEOwner returns the mm and virtual address of the PTE at a: the
+// 2.5/2.6.0 ptep_to_mm and ptep_to_address, through the page-table page.
+func (m *Machine) PTEOwner(a PTEAddr) (*MM, uint64) { return m.pt.owner(a) }
+
+// LookupPTE walks mm's page tables to addr and returns the PTE address, or
+// 0 if no PTE table covers addr. It counts one PTE lookup in Walk.
+func (m *Machine) LookupPTE(mm *MM, addr uint64) PTEAddr {
+	m.Walk.PTEs++
+	t := m.pt.leaf(mm.pgd, addr)
+	if t == 0 {
+		return 0
+	}
+	return makePTEAddr(t, levelIndex(addr, 0))
+}
+
+// ScanPTEs calls fn for every present PTE in [v.Start, v.End) that maps a
+// real frame, until fn returns false. It is the page-table scan of 2.4 and
+// of the oracle. It returns the number of PTE slots examined.
+func (m *Machine) ScanPTEs(v *VMA, fn func(addr uint64, a PTEAddr, p PTE) bool) (examined int64) {
+	stop := false
+	m.pt.forEachLeaf(v.MM.pgd, v.Start, v.End, func(t tableID, lo, hi int) {
+		if stop {
+			return
+		}
+		tab := m.pt.tables[t]
+		base := m.pt.meta[t].base
+		for i := lo; i < hi; i++ {
+			examined++
+			p := PTE(tab[i])
+			if !p.Present() || p.Frame() == ZeroFrame {
+				continue
+			}
+			if !fn(base+uint64(i)<<pageShift, makePTEAddr(t, i), p) {
+				stop = true
+				return
+			}
+		}
+	})
+	return examined
+}
+
+// UnmapOne is try_to_unmap_one: if the PTE at a (in v, for addr) maps f,
+// clear it, leaving a swap entry for an anonymous page or a file entry for
+// a page of a nonlinear VMA away from its linear place, and lower f's
+// MapCount. It reports whether it unmapped. The caller's own rmap records
+// are its business. a may be 0, in which case it is looked up (and counted).
+func (m *Machine) UnmapOne(v *VMA, addr uint64, a PTEAddr, f FrameID) bool {
+	if a == 0 {
+		if a = m.LookupPTE(v.MM, addr); a == 0 {
+			return false
+		}
+	}
+	p := m.PTE(a)
+	if !p.Present() || p.Frame() != f {
+		return false
+	}
+	fr := &m.pm.frames[f]
+	if p.Dirty() {
+		fr.Flags |= FrameDirty
+	}
+	var repl PTE
+	switch {
+	case fr.Flags&FrameAnon != 0:
+		slot := m.swap.ensureSlot(m, f)
+		m.swap.slots[slot].refs++
+		repl = mkSwapPTE(slot)
+	case v.Nonlinear && v.LinearPgOff(addr) != fr.Index:
+		repl = mkFilePTE(fr.Index)
+	}
+	m.pt.set(a, repl)
+	fr.MapCount--
+	v.MM.RSS--
+	return true
+}
+
+// nextContent hands out a fresh content token, for a page just written.
+func (m *Machine) nextContent() uint64 {
+	m.content++
+	return m.content
+}
+
+// allocFrame returns a free frame, reclaiming as kswapd would when memory
+// is full.
+func (m *Machine) allocFrame() (FrameID, error) {
+	if f, ok := m.pm.alloc(); ok {
+		return f, nil
+	}
+	if m.inReclaim {
+		return 0, &OutOfMemoryError{Frames: m.pm.inUse}
+	}
+	// Reclaim a batch (SWAP_CLUSTER_MAX) at a time until a frame is free.
+	const batch = 32
+	for tries := 0; tries < 64; tries++ {
+		if _, err := m.reclaim(batch); err != nil {
+			return 0, err
+		}
+		if f, ok := m.pm.alloc(); ok {
+			return f, nil
+		}
+	}
+	return 0, &OutOfMemoryError{Frames: m.pm.inUse}
+}
+
+// freeFrame returns an unmapped frame to the free list.
+func (m *Machine) freeFrame(f FrameID) {
+	fr := &m.pm.frames[f]
+	if fr.MapCount != 0 {
+		panic(fmt.Sprintf("core: freeing frame %d with mapcount %d", f, fr.MapCount))
+	}
+	m.pm.release(f)
+}
+
+// putAnonIfUnused frees an anonymous frame nobody maps and no swap entry
+// refers to.
+func (m *Machine) putAnonIfUnused(f FrameID) {
+	fr := &m.pm.frames[f]
+	if f == ZeroFrame || fr.MapCount != 0 || fr.Flags&FrameAnon == 0 || fr.Flags&FrameSwapCache != 0 {
+		return
+	}
+	m.freeFrame(f)
+}
+
+func (m *Machine) addVMA(v *VMA) {
+	v.MM.insertVMA(v)
+	if v.File != nil {
+		v.File.linkIndex(v)
+	}
+	m.Space.Alloc(m.vmaKind, 1)
+}
+
+// dropVMA takes v out of its mm and its file's index.
+func (m *Machine) dropVMA(v *VMA) {
+	v.MM.removeVMA(v)
+	if v.File != nil {
+		v.File.unlinkIndex(v)
+	}
+	m.Space.Free(m.vmaKind, 1)
+}
+
+// Resolve returns the frame mapped at addr in pid and its PTE, without
+// faulting; ok is false where no present PTE maps a real frame.
+func (m *Machine) Resolve(pid, addr uint64) (f FrameID, p PTE, ok bool) {
+	mm := m.procs[pid]
+	if mm == nil {
+		return 0, 0, false
+	}
+	t := m.pt.leaf(mm.pgd, addr)
+	if t == 0 {
+		return 0, 0, false
+	}
+	p = PTE(m.pt.tables[t][levelIndex(addr, 0)])
+	if !p.Present() || p.Frame() == ZeroFrame {
+		return 0, p, false
+	}
+	return p.Frame(), p, true
+}
+
+// PageTables returns the number of page-table pages live now and at peak.
+func (m *Machine) PageTables() (live, peak int) { return m.pt.live, m.pt.peak }
+
+// SwapSlots returns the number of swap slots in use.
+func (m *Machine) SwapSlots() int { return m.swap.live }

@@ -1,0 +1,139 @@
+// Package suite runs benchmark cases — a workload under a strategy and an
+// i_mmap index — on fresh simulated machines and turns what each machine
+// measured into benchfmt results with the names and units of DESIGN.md.
+//
+// Each case runs Count times; the runs are interleaved across cases (case
+// 1, case 2, ..., case 1, case 2, ...) so that drift of the host machine
+// spreads over all strategies instead of biasing one.
+package suite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"rmapbench/core"
+	"rmapbench/core/report"
+)
+
+// Case is one benchmark configuration.
+type Case struct {
+	// Name is the benchmark name, with its key=value sub-names.
+	Name     string
+	Strategy core.Strategy
+	Index    core.IndexKind
+	// Drive runs the workload on m; run counts from 0.
+	Drive func(m *core.Machine, run int) error
+}
+
+// Options are the machine settings and repetitions shared by all cases.
+type Options struct {
+	Arch     *core.Arch
+	MemBytes int64
+	Seed     uint64
+	Count    int
+	Verify   bool
+	Ctx      context.Context
+	// Progress, if set, is called after each run.
+	Progress func(done, total int, c *Case)
+}
+
+// CaseError is a failure of one run of a case.
+type CaseError struct {
+	Case     string
+	Strategy string
+	Err      error
+}
+
+func (e *CaseError) Error() string { return fmt.Sprintf("%s: %v", e.Case, e.Err) }
+func (e *CaseError) Unwrap() error { return e.Err }
+
+// Run runs every case Count times and writes one result per run.
+func Run(opts Options, cases []Case, w *report.Writer) error {
+	count := max(opts.Count, 1)
+	total := count * len(cases)
+	done := 0
+	for run := 0; run < count; run++ {
+		for i := range cases {
+			c := &cases[i]
+			if opts.Ctx != nil {
+				if err := opts.Ctx.Err(); err != nil {
+					return err
+				}
+			}
+			res, err := RunOnce(opts, c, run)
+			if err != nil {
+				var ve *core.VerifyError
+				if errors.As(err, &ve) && ve.Strategy == "" {
+					ve.Strategy = c.Strategy.Name
+				}
+				return &CaseError{Case: c.Name, Strategy: c.Strategy.Name, Err: err}
+			}
+			if err := w.Write(res); err != nil {
+				return err
+			}
+			done++
+			if opts.Progress != nil {
+				opts.Progress(done, total, c)
+			}
+		}
+	}
+	return nil
+}
+
+// RunOnce runs a case once on a fresh machine and measures it.
+func RunOnce(opts Options, c *Case, run int) (report.Result, error) {
+	m := core.NewMachine(core.Config{
+		Arch:     opts.Arch,
+		MemBytes: opts.MemBytes,
+		Seed:     opts.Seed,
+		NewIndex: c.Index.New,
+		Verify:   opts.Verify,
+	}, c.Strategy.New)
+	start := time.Now()
+	if err := c.Drive(m, run); err != nil {
+		return report.Result{}, err
+	}
+	wall := time.Since(start) - m.VerifyTime
+	return report.Result{Name: c.Name, Iters: 1, Metrics: Measure(m, wall)}, nil
+}
+
+// timedOps are the operations reported as sec/<op> when the run had any.
+var timedOps = []core.Op{core.OpFork, core.OpExec, core.OpExit, core.OpFault, core.OpMunmap, core.OpMremap, core.OpWalk}
+
+// Measure turns a machine's measurements into metrics.
+func Measure(m *core.Machine, wall time.Duration) []report.Metric {
+	ms := []report.Metric{{Value: float64(wall.Nanoseconds()), Unit: "ns/op"}}
+	for _, op := range timedOps {
+		if n := m.Stats.Count[op]; n > 0 {
+			ms = append(ms, report.Metric{Value: m.Stats.Time[op].Seconds() / float64(n), Unit: "sec/" + op.String()})
+		}
+	}
+	rmapNow, rmapPeak := m.Space.RmapBytes()
+	ms = append(ms,
+		report.Metric{Value: float64(rmapNow), Unit: "rmap-B", Exact: true},
+		report.Metric{Value: float64(rmapPeak), Unit: "rmap-peak-B", Exact: true},
+	)
+	w := m.Walk
+	perWalk := func(x int64) float64 {
+		if w.Walks == 0 {
+			return 0
+		}
+		return float64(x) / float64(w.Walks)
+	}
+	ms = append(ms,
+		report.Metric{Value: float64(w.Walks), Unit: "walks", Exact: true},
+		report.Metric{Value: perWalk(w.VMAs), Unit: "vmas/walk", Exact: true},
+		report.Metric{Value: perWalk(w.PTEs), Unit: "ptes/walk", Exact: true},
+		report.Metric{Value: perWalk(w.Steps), Unit: "chain-steps/walk", Exact: true},
+		report.Metric{Value: float64(m.Stats.MremapCopies), Unit: "mremap-copies", Exact: true},
+	)
+	for _, o := range m.Space.Objects() {
+		ms = append(ms,
+			report.Metric{Value: float64(o.Live), Unit: o.Name + "-objs", Exact: true},
+			report.Metric{Value: float64(o.Peak), Unit: o.Name + "-peak-objs", Exact: true},
+		)
+	}
+	return ms
+}

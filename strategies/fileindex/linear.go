@@ -1,0 +1,70 @@
+package fileindex
+
+import "rmapbench/core"
+
+// listNode is a VMA's place in a linear i_mmap (vma->shared).
+type listNode struct {
+	vma        *core.VMA
+	prev, next *listNode
+}
+
+// Linear is the i_mmap list.
+type Linear struct {
+	head listNode // sentinel
+	n    int
+}
+
+// NewLinear returns an empty list.
+func NewLinear() core.FileIndex {
+	l := &Linear{}
+	l.head.prev, l.head.next = &l.head, &l.head
+	return l
+}
+
+func (l *Linear) link(n, after *listNode) {
+	n.prev, n.next = after, after.next
+	after.next.prev = n
+	after.next = n
+	l.n++
+}
+
+// Insert appends v at the tail (__vma_link_file's list_add_tail).
+func (l *Linear) Insert(v *core.VMA) {
+	n := &listNode{vma: v}
+	v.IndexNode = n
+	l.link(n, l.head.prev)
+}
+
+// InsertAfter puts v next to existing, in O(1), as 2.6.0's dup_mmap did.
+func (l *Linear) InsertAfter(v, existing *core.VMA) {
+	n := &listNode{vma: v}
+	v.IndexNode = n
+	l.link(n, existing.IndexNode.(*listNode))
+}
+
+// Remove unlinks v.
+func (l *Linear) Remove(v *core.VMA) {
+	n := v.IndexNode.(*listNode)
+	n.prev.next = n.next
+	n.next.prev = n.prev
+	n.prev, n.next = nil, nil
+	v.IndexNode = nil
+	l.n--
+}
+
+// Visit calls fn for every VMA of the file: a list cannot tell which VMAs
+// cover pgoff.
+func (l *Linear) Visit(pgoff uint64, fn func(*core.VMA) bool) (steps int) {
+	for n := l.head.next; n != &l.head; {
+		next := n.next // fn may unlink nothing, but be safe against reordering
+		steps++
+		if !fn(n.vma) {
+			break
+		}
+		n = next
+	}
+	return steps
+}
+
+// Len is the number of VMAs on the list.
+func (l *Linear) Len() int { return l.n }

@@ -1,0 +1,136 @@
+package workloads
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"rmapbench/core"
+	"rmapbench/workloads/trace"
+)
+
+// Scale selects the size of a generated workload.
+type Scale int
+
+const (
+	ScaleSmall   Scale = iota // seconds for the whole suite: CI and smoke tests
+	ScaleDefault              // the published numbers
+	ScaleLarge                // sweeps on big machines
+)
+
+var scaleNames = []string{"small", "default", "large"}
+
+func (s Scale) String() string { return scaleNames[s] }
+
+// ParseScale parses small, default or large.
+func ParseScale(name string) (Scale, error) {
+	for i, n := range scaleNames {
+		if n == name {
+			return Scale(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown scale %q (valid: %s)", name, strings.Join(scaleNames, ", "))
+}
+
+// Param is one key=value part of a benchmark name.
+type Param struct{ Key, Value string }
+
+// Source is a stream of events: a generated workload or a trace file.
+type Source interface {
+	// Bench is the benchmark name ("ForkExit").
+	Bench() string
+	// Params are the key=value sub-names that describe the source's size.
+	Params() []Param
+	// Run calls apply for every event in order. An error from apply stops
+	// the run and is returned with the event's position attached.
+	Run(apply func(trace.Event) error) error
+}
+
+// PosError is an error at a position of a source: "FILE:LINE" for a
+// trace, "workload NAME, event N" for a generator.
+type PosError struct {
+	Pos string
+	Err error
+}
+
+func (e *PosError) Error() string { return e.Pos + ": " + e.Err.Error() }
+func (e *PosError) Unwrap() error { return e.Err }
+
+// BadInputError marks an error caused by the user's input (a trace file):
+// the command exits with status 2 for it.
+type BadInputError struct{ Err error }
+
+func (e *BadInputError) Error() string { return e.Err.Error() }
+func (e *BadInputError) Unwrap() error { return e.Err }
+
+// attach puts a position on an error from applying an event. A
+// verification failure carries the position in its Where field.
+func attach(pos string, err error) error {
+	var ve *core.VerifyError
+	if errors.As(err, &ve) {
+		if ve.Where == "" {
+			ve.Where = pos
+		}
+		return err
+	}
+	return &PosError{Pos: pos, Err: err}
+}
+
+// TraceSource replays a trace file (plain or gzip; "-" is standard input).
+type TraceSource struct {
+	Path string
+}
+
+// Bench is "Trace".
+func (t *TraceSource) Bench() string { return "Trace" }
+
+// Params names the trace by its file name.
+func (t *TraceSource) Params() []Param {
+	name := filepath.Base(t.Path)
+	if t.Path == "-" {
+		name = "stdin"
+	}
+	return []Param{{"trace", sanitizeName(name)}}
+}
+
+// sanitizeName keeps a name usable as a benchmark sub-name value.
+func sanitizeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == ' ' || r == '\t' || r == '=' {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// Run reads the trace and applies each event. A bad line or an event that
+// makes no sense for the machine is a *BadInputError naming FILE:LINE.
+func (t *TraceSource) Run(apply func(trace.Event) error) error {
+	r, closer, err := trace.Open(t.Path)
+	if err != nil {
+		var te *trace.Error
+		if errors.As(err, &te) {
+			return &BadInputError{Err: err}
+		}
+		return &BadInputError{Err: fmt.Errorf("%s: %w", t.Path, err)}
+	}
+	defer closer.Close()
+	for {
+		ev, err := r.Next()
+		if err != nil {
+			if errors.Is(err, errEOF) {
+				return nil
+			}
+			return &BadInputError{Err: err}
+		}
+		if err := apply(ev); err != nil {
+			err = attach(fmt.Sprintf("%s:%d", r.Name(), r.Line()), err)
+			var ie *core.InputError
+			if errors.As(err, &ie) {
+				return &BadInputError{Err: err}
+			}
+			return err
+		}
+	}
+}
