@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+func TestNormalizeArgs(t *testing.T) {
+	fs, _ := newSuiteFlagSet(&bytes.Buffer{})
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"-strategy", "all"}, []string{"--strategy", "all"}},
+		{[]string{"--strategy", "all"}, []string{"--strategy", "all"}},
+		{[]string{"-strategy=all", "-verify"}, []string{"--strategy=all", "--verify"}},
+		{[]string{"-o", "-x"}, []string{"--o", "-x"}},                              // a value starting with a dash stays
+		{[]string{"-trace", "-", "-verify"}, []string{"--trace", "-", "--verify"}}, // stdin
+		{[]string{"-seed", "-1"}, []string{"--seed", "-1"}},
+		{[]string{"-verify", "-count", "6"}, []string{"--verify", "--count", "6"}},
+		{[]string{"-nosuch", "x"}, []string{"-nosuch", "x"}}, // unknown: left for pflag to reject
+		{[]string{"-help"}, []string{"--help"}},
+		{[]string{"--", "-strategy"}, []string{"--", "-strategy"}},
+		{[]string{"-"}, []string{"-"}},
+	} {
+		if got := normalizeArgs(fs, tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("normalizeArgs(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUnknownNamesExit2(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-strategy", "nosuch"}, []string{`"nosuch"`, "pagescan", "ptechain"}},
+		{[]string{"--workload", "nosuch"}, []string{`"nosuch"`, "forkexit"}},
+		{[]string{"-fileindex", "btree"}, []string{`"btree"`, "linear"}},
+		{[]string{"-scale", "huge"}, []string{`"huge"`, "small"}},
+		{[]string{"-arch", "sparc"}, []string{`"sparc"`, "i386"}},
+		{[]string{"-mem", "lots"}, []string{"-mem"}},
+		{[]string{"-count", "0"}, []string{"-count"}},
+		{[]string{"-nosuchflag"}, []string{"nosuchflag"}},
+		{[]string{"extra"}, []string{`"extra"`}},
+		{[]string{"list", "extra"}, []string{"list"}},
+	} {
+		code, out, stderr := runCmd(t, "", tc.args...)
+		if code != exitUsage {
+			t.Errorf("%q: exit %d, want %d (stderr %q)", tc.args, code, exitUsage, stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%q: stderr %q does not mention %s", tc.args, stderr, w)
+			}
+		}
+		if out != "" {
+			t.Errorf("%q: wrote %q to stdout", tc.args, out)
+		}
+	}
+}
+
+func TestList(t *testing.T) {
+	code, out, _ := runCmd(t, "", "list")
+	if code != 0 {
+		t.Fatalf("list: exit %d", code)
+	}
+	for _, w := range []string{"pagescan", "ptechain", "linear", "forkexit"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("list does not show %s:\n%s", w, out)
+		}
+	}
+}
+
+// readResults parses benchfmt output and returns the result names.
+func readResults(t *testing.T, name string, data []byte) []*benchfmt.Result {
+	t.Helper()
+	r := benchfmt.NewReader(bytes.NewReader(data), name)
+	var out []*benchfmt.Result
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.Result:
+			out = append(out, rec.Clone())
+		case *benchfmt.SyntaxError:
+			t.Fatalf("%v", rec)
+		}
+	}
+	return out
+}
+
+func TestSmallSuiteVerifiesAndBenchstatReadsIt(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "new.txt")
+	code, stdout, stderr := runCmd(t, "", "--strategy", "all", "-scale", "small", "-verify", "-count", "2", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stdout != "" {
+		t.Fatalf("with -o, stdout got %q", stdout)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := readResults(t, out, data)
+	seen := map[string]int{}
+	for _, r := range results {
+		_, parts := r.Name.Parts()
+		for _, p := range parts {
+			if s, ok := strings.CutPrefix(string(p), "/strategy="); ok {
+				seen[s]++
+			}
+		}
+		for _, unit := range []string{"sec/op", "rmap-B", "rmap-peak-B", "vmas/walk", "ptes/walk", "chain-steps/walk", "vma-objs", "vma-peak-objs", "mremap-copies", "sec/fork", "sec/exit", "sec/walk"} {
+			if _, ok := r.Value(unit); !ok {
+				t.Errorf("%s has no %s", r.Name, unit)
+			}
+		}
+		if r.GetConfig("scale") != "small" || r.GetConfig("commit") == "" {
+			t.Errorf("%s: header missing scale or commit: %v", r.Name, r.Config)
+		}
+	}
+	if seen["pagescan"] != 2 || seen["ptechain"] != 2 {
+		t.Fatalf("results by strategy = %v, want 2 each of pagescan and ptechain", seen)
+	}
+	if _, ok := results[len(results)-1].Value("pte_chain-objs"); !ok {
+		t.Error("ptechain results have no pte_chain-objs")
+	}
+
+	// The real benchstat puts the strategies side by side.
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command to run benchstat")
+	}
+	cmd := exec.Command("go", "tool", "benchstat", "-col", "/strategy", out)
+	bs, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("benchstat: %v\n%s", err, bs)
+	}
+	for _, w := range []string{"pagescan", "ptechain", "vmas/walk", "ForkExit"} {
+		if !strings.Contains(string(bs), w) {
+			t.Errorf("benchstat output lacks %s:\n%s", w, bs)
+		}
+	}
+}
+
+func TestBadTraceNamesFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "bad.trace")
+	os.WriteFile(tr, []byte("rmaptrace 1\n# comment\n1 mmap 0x10000 0x1000 rw- private anon\n1 touch 0x20000 0x1000 r\n"), 0o644)
+	out := filepath.Join(dir, "out.txt")
+	code, _, stderr := runCmd(t, "", "-trace", tr, "-o", out)
+	if code != exitUsage {
+		t.Fatalf("exit %d, want 2: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, tr+":4:") {
+		t.Fatalf("stderr %q does not name %s:4:", stderr, tr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("a failed run left files behind: %v", entries)
+	}
+
+	os.WriteFile(tr, []byte("rmaptrace 1\n1 mmap 0x10000 0x1001 rw- private anon\n"), 0o644)
+	code, _, stderr = runCmd(t, "", "-trace", tr)
+	if code != exitUsage || !strings.Contains(stderr, tr+":2:") {
+		t.Fatalf("syntax error: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestTraceFromStdinUnderEveryStrategy(t *testing.T) {
+	tr := "rmaptrace 1\n1 mmap 0x10000 0x4000 rw- private anon\n1 touch 0x10000 0x4000 w\n1 fork 2\nreclaim 2\ncheck\n"
+	code, out, stderr := runCmd(t, tr, "-trace", "-", "-verify")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if n := strings.Count(out, "BenchmarkTrace/strategy="); n != 2 {
+		t.Fatalf("%d results, want one per strategy:\n%s", n, out)
+	}
+}
+
+func TestEmitTraceReplaysToTheSameCounters(t *testing.T) {
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "forkexit.trace")
+	code, gen, stderr := runCmd(t, "", "-workload", "forkexit", "-scale", "small", "-strategy", "ptechain", "-emit-trace", tr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	code, rep, stderr := runCmd(t, "", "-trace", tr, "-strategy", "ptechain")
+	if code != 0 {
+		t.Fatalf("replay: exit %d: %s", code, stderr)
+	}
+	a := readResults(t, "gen", []byte(gen))[0]
+	b := readResults(t, "rep", []byte(rep))[0]
+	for _, unit := range []string{"vmas/walk", "ptes/walk", "chain-steps/walk", "pte_chain-peak-objs", "rmap-peak-B", "walks"} {
+		x, _ := a.Value(unit)
+		y, _ := b.Value(unit)
+		if x != y {
+			t.Errorf("%s: generated %v, replayed %v", unit, x, y)
+		}
+	}
+}
