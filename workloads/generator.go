@@ -101,11 +101,13 @@ func (e *emitter) touch(pid, addr, length uint64, write bool) {
 	e.ev(trace.Event{Op: trace.OpTouch, PID: pid, Addr: addr, Len: length, Write: write})
 }
 
-func (e *emitter) fork(pid, child uint64) { e.ev(trace.Event{Op: trace.OpFork, PID: pid, Child: child}) }
-func (e *emitter) exec(pid uint64)        { e.ev(trace.Event{Op: trace.OpExec, PID: pid}) }
-func (e *emitter) exit(pid uint64)        { e.ev(trace.Event{Op: trace.OpExit, PID: pid}) }
-func (e *emitter) reclaim(n uint64)       { e.ev(trace.Event{Op: trace.OpReclaim, N: n}) }
-func (e *emitter) check()                 { e.ev(trace.Event{Op: trace.OpCheck}) }
+func (e *emitter) fork(pid, child uint64) {
+	e.ev(trace.Event{Op: trace.OpFork, PID: pid, Child: child})
+}
+func (e *emitter) exec(pid uint64)  { e.ev(trace.Event{Op: trace.OpExec, PID: pid}) }
+func (e *emitter) exit(pid uint64)  { e.ev(trace.Event{Op: trace.OpExit, PID: pid}) }
+func (e *emitter) reclaim(n uint64) { e.ev(trace.Event{Op: trace.OpReclaim, N: n}) }
+func (e *emitter) check()           { e.ev(trace.Event{Op: trace.OpCheck}) }
 
 const (
 	rw  = trace.ProtRead | trace.ProtWrite

@@ -1,8 +1,11 @@
 package workloads
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -80,6 +83,11 @@ func attach(pos string, err error) error {
 // TraceSource replays a trace file (plain or gzip; "-" is standard input).
 type TraceSource struct {
 	Path string
+	// Stdin is read for the path "-"; it is read once and kept, so that
+	// the trace can be replayed under every strategy.
+	Stdin io.Reader
+
+	stdinData []byte
 }
 
 // Bench is "Trace".
@@ -104,10 +112,28 @@ func sanitizeName(s string) string {
 	}, s)
 }
 
+func (t *TraceSource) open() (*trace.Reader, io.Closer, error) {
+	if t.Path != "-" {
+		return trace.Open(t.Path)
+	}
+	if t.stdinData == nil {
+		in := t.Stdin
+		if in == nil {
+			in = os.Stdin
+		}
+		data, err := io.ReadAll(in)
+		if err != nil {
+			return nil, nil, err
+		}
+		t.stdinData = data
+	}
+	return trace.OpenReader(bytes.NewReader(t.stdinData), trace.StdinName)
+}
+
 // Run reads the trace and applies each event. A bad line or an event that
 // makes no sense for the machine is a *BadInputError naming FILE:LINE.
 func (t *TraceSource) Run(apply func(trace.Event) error) error {
-	r, closer, err := trace.Open(t.Path)
+	r, closer, err := t.open()
 	if err != nil {
 		var te *trace.Error
 		if errors.As(err, &te) {

@@ -67,7 +67,7 @@ func suiteCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Sprintf("unexpected argument %q (subcommands: list)", fs.Arg(0))}
 	}
-	plan, err := planSuite(f, fs)
+	plan, err := planSuite(f, fs, stdin)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ type suitePlan struct {
 	scale   workloads.Scale
 }
 
-func planSuite(f *suiteFlags, fs *pflag.FlagSet) (*suitePlan, error) {
+func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, error) {
 	p := &suitePlan{flags: f}
 	var err error
 	if p.strats, err = strategies.Select(f.strategy); err != nil {
@@ -113,7 +113,7 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet) (*suitePlan, error) {
 		if fs.Changed("workload") {
 			return nil, &usageError{"-trace and -workload exclude each other: the trace is the workload"}
 		}
-		p.sources = []workloads.Source{&workloads.TraceSource{Path: f.tracePath}}
+		p.sources = []workloads.Source{&workloads.TraceSource{Path: f.tracePath, Stdin: stdin}}
 	} else {
 		gens, err := workloads.Select(f.workload)
 		if err != nil {
