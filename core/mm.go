@@ -50,15 +50,3 @@ func (mm *MM) removeVMA(v *VMA) {
 	mm.vmas[len(mm.vmas)-1] = nil
 	mm.vmas = mm.vmas[:len(mm.vmas)-1]
 }
-
-// neighbours returns the VMAs just before and after v in address order.
-func (mm *MM) neighbours(v *VMA) (prev, next *VMA) {
-	i := mm.vmaIndex(v.Start)
-	if i > 0 {
-		prev = mm.vmas[i-1]
-	}
-	if i+1 < len(mm.vmas) {
-		next = mm.vmas[i+1]
-	}
-	return prev, next
-}

@@ -10,12 +10,14 @@ import (
 	"rmapbench/core"
 	"rmapbench/strategies/fileindex"
 	"rmapbench/strategies/pagescan"
+	"rmapbench/strategies/ptechain"
 )
 
 // All returns every strategy, in historical order.
 func All() []core.Strategy {
 	return []core.Strategy{
 		pagescan.Strategy,
+		ptechain.Strategy,
 	}
 }
 
