@@ -19,6 +19,9 @@ type Config struct {
 	// Verify checks rule 4 of the verification rule after every
 	// successful try_to_unmap; Verify() checks the others.
 	Verify bool
+	// Options are strategy settings by name (nonlinear=hugh,
+	// avc-reuse=false); a strategy reads the ones it knows.
+	Options map[string]string
 }
 
 // DefaultMemBytes is the default simulated memory.
@@ -83,6 +86,14 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 	m.vmaKind = m.Space.Register("vma", size, false)
 	m.rm = newRmapper(m)
 	return m
+}
+
+// Option returns the strategy option key, or def if it is not set.
+func (m *Machine) Option(key, def string) string {
+	if v, ok := m.cfg.Options[key]; ok {
+		return v
+	}
+	return def
 }
 
 // Rmapper returns the machine's strategy.
@@ -187,8 +198,13 @@ func (m *Machine) LookupPTE(mm *MM, addr uint64) PTEAddr {
 // real frame, until fn returns false. It is the page-table scan of 2.4 and
 // of the oracle. It returns the number of PTE slots examined.
 func (m *Machine) ScanPTEs(v *VMA, fn func(addr uint64, a PTEAddr, p PTE) bool) (examined int64) {
+	return m.ScanRange(v, v.Start, v.End, fn)
+}
+
+// ScanRange is ScanPTEs over [start, end) of v.
+func (m *Machine) ScanRange(v *VMA, start, end uint64, fn func(addr uint64, a PTEAddr, p PTE) bool) (examined int64) {
 	stop := false
-	m.pt.forEachLeaf(v.MM.pgd, v.Start, v.End, func(t tableID, lo, hi int) {
+	m.pt.forEachLeaf(v.MM.pgd, start, end, func(t tableID, lo, hi int) {
 		if stop {
 			return
 		}
@@ -207,6 +223,27 @@ func (m *Machine) ScanPTEs(v *VMA, fn func(addr uint64, a PTEAddr, p PTE) bool) 
 		}
 	})
 	return examined
+}
+
+// CheckAddress is page_check_address: it walks v's page tables to addr
+// (counted as one PTE lookup) and returns the PTE address if a present PTE
+// there maps f.
+func (m *Machine) CheckAddress(v *VMA, addr uint64, f FrameID) (PTEAddr, bool) {
+	a := m.LookupPTE(v.MM, addr)
+	if a == 0 {
+		return 0, false
+	}
+	p := m.PTE(a)
+	return a, p.Present() && p.Frame() == f
+}
+
+// ClearYoung is ptep_clear_flush_young: it clears the accessed bit of the
+// PTE at a and reports whether it was set.
+func (m *Machine) ClearYoung(a PTEAddr) bool {
+	p := m.pt.pte(a)
+	young := *p&pteAccessed != 0
+	*p &^= pteAccessed
+	return young
 }
 
 // UnmapOne is try_to_unmap_one: if the PTE at a (in v, for addr) maps f,

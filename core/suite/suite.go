@@ -34,7 +34,9 @@ type Options struct {
 	Seed     uint64
 	Count    int
 	Verify   bool
-	Ctx      context.Context
+	// Options are passed to every machine (core.Config.Options).
+	Options map[string]string
+	Ctx     context.Context
 	// Progress, if set, is called after each run.
 	Progress func(done, total int, c *Case)
 }
@@ -90,6 +92,7 @@ func RunOnce(opts Options, c *Case, run int) (report.Result, error) {
 		Seed:     opts.Seed,
 		NewIndex: c.Index.New,
 		Verify:   opts.Verify,
+		Options:  opts.Options,
 	}, c.Strategy.New)
 	start := time.Now()
 	if err := c.Drive(m, run); err != nil {

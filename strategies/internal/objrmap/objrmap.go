@@ -1,0 +1,202 @@
+// Package objrmap is the object-based reverse mapping of file pages that
+// every object-based strategy shares: Dave McCracken's partial objrmap
+// (rmap 7, HT:79603666b5) as Hugh Dickins merged it, and its descendants
+// through 3.x (page_referenced_file, try_to_unmap_file).
+//
+// A file page keeps no per-mapping state: page->mapping is the file and
+// page->index its offset. To find its mappings, walk the file's i_mmap
+// index for VMAs that may cover the offset, compute where the page would
+// sit in each (vma_address), and look at the page table there. The index
+// decides the cost: a list visits every VMA of the file, a prio or
+// interval tree only those that overlap the offset (package fileindex).
+//
+// VMAs rearranged by remap_file_pages are nonlinear: the offset no longer
+// says where the page is, so they sit on the file's nonlinear list and the
+// walk cannot find their mappings. try_to_unmap_file then falls back on a
+// policy (-nonlinear):
+//
+//   - hugh (mainline 2.6.7 - 3.19, "rmap 8", HT:2a6053ea95): unmap
+//     clusters of 32 neighbouring PTEs (CLUSTER_SIZE = 32 pages) from a
+//     cursor kept per VMA (vm_private_data), whatever pages they map,
+//     skipping (and ageing) young PTEs, until as many PTEs as the page had
+//     mappings have gone; the page itself may stay mapped.
+//   - andrea: walk every nonlinear VMA of the file and unmap every PTE of
+//     it until the page has no mapping left (the OLS 2004 paper's
+//     description; the reference found no primary source, so treat it as
+//     reported, not verified).
+//
+// Walk counters: each VMA taken from the index or the nonlinear list
+// counts in vmas/walk, each page-table lookup or PTE examined in
+// ptes/walk, each index node examined in chain-steps/walk.
+package objrmap
+
+import (
+	"fmt"
+
+	"rmapbench/core"
+)
+
+// Nonlinear is a policy for pages of nonlinear VMAs.
+type Nonlinear int
+
+const (
+	Hugh Nonlinear = iota
+	Andrea
+)
+
+// NonlinearNames are the policy names, Hugh's first (the default).
+var NonlinearNames = []string{"hugh", "andrea"}
+
+func (n Nonlinear) String() string { return NonlinearNames[n] }
+
+// ParseNonlinear parses a policy name.
+func ParseNonlinear(s string) (Nonlinear, error) {
+	for i, name := range NonlinearNames {
+		if s == name {
+			return Nonlinear(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown nonlinear policy %q (valid: hugh, andrea)", s)
+}
+
+// clusterPages is CLUSTER_SIZE: min(32 pages, PMD_SIZE).
+const clusterPages = 32
+
+// Files is the file-page rmap of one machine.
+type Files struct {
+	m      *core.Machine
+	policy Nonlinear
+}
+
+// New returns the file rmap for m with the policy of its "nonlinear"
+// option (default hugh). An unknown policy panics: the command checks it.
+func New(m *core.Machine) *Files {
+	p, err := ParseNonlinear(m.Option("nonlinear", "hugh"))
+	if err != nil {
+		panic(err)
+	}
+	return &Files{m: m, policy: p}
+}
+
+// Walk visits every mapping of file page f that i_mmap can find
+// (page_referenced_file without the ageing).
+func (fs *Files) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool) {
+	m := fs.m
+	fr := m.Frame(f)
+	pgoff := fr.Index
+	m.Walk.Steps += int64(fr.File.Index.Visit(pgoff, func(v *core.VMA) bool {
+		m.Walk.VMAs++
+		addr, ok := v.Address(pgoff)
+		if !ok {
+			return true // a list holds VMAs that do not cover the page
+		}
+		if _, ok := m.CheckAddress(v, addr, f); !ok {
+			return true
+		}
+		return visit(v, addr)
+	}))
+}
+
+// TryToUnmap is try_to_unmap_file: unmap f from every linear VMA i_mmap
+// finds, then, if it is still mapped, apply the nonlinear policy.
+func (fs *Files) TryToUnmap(f core.FrameID) bool {
+	m := fs.m
+	fr := m.Frame(f)
+	pgoff := fr.Index
+	m.Walk.Steps += int64(fr.File.Index.Visit(pgoff, func(v *core.VMA) bool {
+		m.Walk.VMAs++
+		addr, ok := v.Address(pgoff)
+		if !ok {
+			return true
+		}
+		if a, ok := m.CheckAddress(v, addr, f); ok {
+			m.UnmapOne(v, addr, a, f)
+		}
+		return fr.MapCount > 0
+	}))
+	if fr.MapCount > 0 && len(fr.File.Nonlinear) > 0 {
+		switch fs.policy {
+		case Hugh:
+			fs.unmapClusters(fr)
+		case Andrea:
+			fs.unmapAllNonlinear(f)
+		}
+	}
+	return fr.MapCount == 0
+}
+
+// unmapClusters is the nonlinear half of 2.6.7-3.19's try_to_unmap_file.
+func (fs *Files) unmapClusters(fr *core.Frame) {
+	m := fs.m
+	nl := fr.File.Nonlinear
+	const cluster = clusterPages * core.PageSize
+	var maxSize, maxCursor uint64
+	for _, v := range nl {
+		maxCursor = max(maxCursor, v.NonlinearCursor)
+		maxSize = max(maxSize, v.End-v.Start)
+	}
+	mapcount := int(fr.MapCount)
+	maxSize = (maxSize + cluster - 1) &^ (cluster - 1)
+	if maxCursor == 0 {
+		maxCursor = cluster
+	}
+	for {
+		for _, v := range nl {
+			m.Walk.VMAs++
+			for v.NonlinearCursor < maxCursor && v.NonlinearCursor < v.End-v.Start {
+				mapcount -= fs.unmapCluster(v, v.NonlinearCursor)
+				v.NonlinearCursor += cluster
+				if mapcount <= 0 {
+					return
+				}
+			}
+			v.NonlinearCursor = maxCursor
+		}
+		maxCursor += cluster
+		if maxCursor > maxSize {
+			break
+		}
+	}
+	// Do not loop for ever: forget where each VMA had got to.
+	for _, v := range nl {
+		v.NonlinearCursor = 0
+	}
+}
+
+// unmapCluster is try_to_unmap_cluster: unmap the old PTEs of one cluster
+// of v, whatever they map, and return how many it unmapped.
+func (fs *Files) unmapCluster(v *core.VMA, cursor uint64) int {
+	m := fs.m
+	const cluster = clusterPages * core.PageSize
+	start := max((v.Start+cursor)&^(cluster-1), v.Start)
+	end := min(start+cluster, v.End)
+	unmapped := 0
+	m.Walk.Steps++
+	m.Walk.PTEs += m.ScanRange(v, start, end, func(addr uint64, a core.PTEAddr, p core.PTE) bool {
+		if m.ClearYoung(a) {
+			return true
+		}
+		if m.UnmapOne(v, addr, a, p.Frame()) {
+			unmapped++
+		}
+		return true
+	})
+	return unmapped
+}
+
+// unmapAllNonlinear is Andrea's policy: unmap every PTE of the file's
+// nonlinear VMAs until f has no mapping left.
+func (fs *Files) unmapAllNonlinear(f core.FrameID) {
+	m := fs.m
+	fr := m.Frame(f)
+	for _, v := range fr.File.Nonlinear {
+		m.Walk.VMAs++
+		m.Walk.PTEs += m.ScanPTEs(v, func(addr uint64, a core.PTEAddr, p core.PTE) bool {
+			m.UnmapOne(v, addr, a, p.Frame())
+			return fr.MapCount > 0
+		})
+		if fr.MapCount == 0 {
+			return
+		}
+	}
+}
