@@ -8,6 +8,7 @@ import (
 
 	"rmapbench/core"
 	"rmapbench/strategies"
+	"rmapbench/strategies/internal/objrmap"
 	"rmapbench/workloads"
 	"rmapbench/workloads/trace"
 )
@@ -120,19 +121,22 @@ func TestEveryStrategyAgainstTheOracle(t *testing.T) {
 	}
 	for _, st := range strategies.All() {
 		for _, idx := range strategies.Indexes() {
-			t.Run(st.Name+"/"+idx.Name, func(t *testing.T) {
-				for seed := uint64(1); seed <= uint64(seeds); seed++ {
-					runRandom(t, st, idx, seed, events)
-				}
-			})
+			for _, nl := range objrmap.NonlinearNames {
+				t.Run(st.Name+"/"+idx.Name+"/"+nl, func(t *testing.T) {
+					for seed := uint64(1); seed <= uint64(seeds); seed++ {
+						runRandom(t, st, idx, nl, seed, events)
+					}
+				})
+			}
 		}
 	}
 }
 
-func runRandom(t *testing.T, st core.Strategy, idx core.IndexKind, seed uint64, n int) {
+func runRandom(t *testing.T, st core.Strategy, idx core.IndexKind, nonlinear string, seed uint64, n int) {
 	t.Helper()
 	// 160 frames: small enough that kswapd reclaims during faults.
-	m := core.NewMachine(core.Config{MemBytes: 160 * core.PageSize, Seed: seed, NewIndex: idx.New, Verify: true}, st.New)
+	m := core.NewMachine(core.Config{MemBytes: 160 * core.PageSize, Seed: seed, NewIndex: idx.New, Verify: true,
+		Options: map[string]string{"nonlinear": nonlinear}}, st.New)
 	rp := &workloads.Replayer{M: m}
 	g := newEventGen(seed)
 	for i := 0; i < n; i++ {

@@ -8,7 +8,10 @@ import (
 	"strings"
 
 	"rmapbench/core"
+	"rmapbench/strategies/anonvma"
 	"rmapbench/strategies/fileindex"
+	"rmapbench/strategies/filelinear"
+	"rmapbench/strategies/internal/objrmap"
 	"rmapbench/strategies/pagescan"
 	"rmapbench/strategies/ptechain"
 )
@@ -18,11 +21,16 @@ func All() []core.Strategy {
 	return []core.Strategy{
 		pagescan.Strategy,
 		ptechain.Strategy,
+		filelinear.Strategy,
+		anonvma.Strategy,
 	}
 }
 
 // Indexes returns every i_mmap index, in historical order.
 func Indexes() []core.IndexKind { return fileindex.All() }
+
+// NonlinearPolicies are the -nonlinear policies, the default first.
+func NonlinearPolicies() []string { return objrmap.NonlinearNames }
 
 // Select resolves a comma-separated list of strategy names, or "all".
 func Select(list string) ([]core.Strategy, error) {

@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"golang.org/x/perf/benchfmt"
+
+	"rmapbench/core/suite"
+	"rmapbench/strategies"
 )
 
 func TestNormalizeArgs(t *testing.T) {
@@ -53,6 +56,8 @@ func TestUnknownNamesExit2(t *testing.T) {
 		{[]string{"-arch", "sparc"}, []string{`"sparc"`, "i386"}},
 		{[]string{"-mem", "lots"}, []string{"-mem"}},
 		{[]string{"-count", "0"}, []string{"-count"}},
+		{[]string{"-nonlinear", "linus"}, []string{`"linus"`, "hugh", "andrea"}},
+		{[]string{"-avc-reuse=maybe"}, []string{"avc-reuse"}},
 		{[]string{"-nosuchflag"}, []string{"nosuchflag"}},
 		{[]string{"extra"}, []string{`"extra"`}},
 		{[]string{"list", "extra"}, []string{"list"}},
@@ -132,11 +137,22 @@ func TestSmallSuiteVerifiesAndBenchstatReadsIt(t *testing.T) {
 			t.Errorf("%s: header missing scale or commit: %v", r.Name, r.Config)
 		}
 	}
-	if seen["pagescan"] != 2 || seen["ptechain"] != 2 {
-		t.Fatalf("results by strategy = %v, want 2 each of pagescan and ptechain", seen)
+	for _, st := range strategies.All() {
+		if seen[st.Name] != 2 {
+			t.Errorf("results by strategy = %v, want 2 of %s", seen, st.Name)
+		}
 	}
-	if _, ok := results[len(results)-1].Value("pte_chain-objs"); !ok {
-		t.Error("ptechain results have no pte_chain-objs")
+	for _, r := range results {
+		for _, name := range suite.StructNames {
+			if _, ok := r.Value(name + "-objs"); !ok {
+				t.Errorf("%s has no %s-objs", r.Name, name)
+			}
+		}
+		if strings.Contains(r.Name.String(), "strategy=ptechain/") {
+			if v, _ := r.Value("pte_chain-peak-objs"); v == 0 {
+				t.Errorf("%s: pte_chain-peak-objs is 0", r.Name)
+			}
+		}
 	}
 
 	// The real benchstat puts the strategies side by side.
@@ -148,7 +164,7 @@ func TestSmallSuiteVerifiesAndBenchstatReadsIt(t *testing.T) {
 	if err != nil {
 		t.Fatalf("benchstat: %v\n%s", err, bs)
 	}
-	for _, w := range []string{"pagescan", "ptechain", "vmas/walk", "ForkExit"} {
+	for _, w := range []string{"pagescan", "ptechain", "anonvma", "vmas/walk", "ForkExit"} {
 		if !strings.Contains(string(bs), w) {
 			t.Errorf("benchstat output lacks %s:\n%s", w, bs)
 		}
@@ -184,7 +200,7 @@ func TestTraceFromStdinUnderEveryStrategy(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if n := strings.Count(out, "BenchmarkTrace/strategy="); n != 2 {
+	if n := strings.Count(out, "BenchmarkTrace/strategy="); n != len(strategies.All()) {
 		t.Fatalf("%d results, want one per strategy:\n%s", n, out)
 	}
 }

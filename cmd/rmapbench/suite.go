@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +31,8 @@ type suiteFlags struct {
 	count                         int
 	seed                          uint64
 	tracePath, emitTrace, out     string
-	verify                        bool
+	nonlinear                     string
+	verify, avcReuse              bool
 }
 
 func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
@@ -47,6 +49,8 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.arch, "arch", "x86_64", "struct sizes of the space model: x86_64 or i386")
 	fs.StringVar(&f.mem, "mem", "16GiB", "simulated physical memory; reclaim runs when it is full")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random choice")
+	fs.StringVar(&f.nonlinear, "nonlinear", "hugh", "policy for pages of nonlinear (remap_file_pages) VMAs: hugh or andrea")
+	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
 	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
 	fs.StringVarP(&f.out, "o", "o", "", "write results to this file (atomically) instead of stdout")
 	fs.Usage = func() {
@@ -82,6 +86,8 @@ type suitePlan struct {
 	strats  []core.Strategy
 	indexes []core.IndexKind // nil: each strategy's own
 	scale   workloads.Scale
+	// nameKeys are settings the user chose, added to every name.
+	nameKeys []workloads.Param
 }
 
 func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, error) {
@@ -126,7 +132,19 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	if f.emitTrace != "" && (len(p.sources) != 1 || f.tracePath != "") {
 		return nil, &usageError{"-emit-trace needs exactly one generated workload (-workload NAME)"}
 	}
-	p.opts = suite.Options{Arch: arch, MemBytes: mem, Seed: f.seed, Count: f.count, Verify: f.verify}
+	if !slices.Contains(strategies.NonlinearPolicies(), f.nonlinear) {
+		return nil, &usageError{fmt.Sprintf("unknown nonlinear policy %q (valid: %s)", f.nonlinear, strings.Join(strategies.NonlinearPolicies(), ", "))}
+	}
+	p.opts = suite.Options{Arch: arch, MemBytes: mem, Seed: f.seed, Count: f.count, Verify: f.verify,
+		Options: map[string]string{"nonlinear": f.nonlinear, "avc-reuse": strconv.FormatBool(f.avcReuse)}}
+	// Settings given on the command line are part of every benchmark
+	// name, so runs with different settings never mix in benchstat.
+	if fs.Changed("nonlinear") {
+		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "nonlinear", Value: f.nonlinear})
+	}
+	if fs.Changed("avc-reuse") {
+		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "avc-reuse", Value: strconv.FormatBool(f.avcReuse)})
+	}
 	return p, nil
 }
 
@@ -172,7 +190,7 @@ func (p *suitePlan) cases(emit *trace.Writer) ([]suite.Case, error) {
 				if p.indexes != nil {
 					name += "/fileindex=" + idx.Name
 				}
-				for _, prm := range src.Params() {
+				for _, prm := range append(slices.Clone(p.nameKeys), src.Params()...) {
 					name += "/" + prm.Key + "=" + prm.Value
 				}
 				emitHere := emit != nil && si == 0 && len(cs) == 0

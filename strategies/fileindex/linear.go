@@ -28,18 +28,21 @@ func (l *Linear) link(n, after *listNode) {
 	l.n++
 }
 
-// Insert appends v at the tail (__vma_link_file's list_add_tail).
-func (l *Linear) Insert(v *core.VMA) {
+func listNodeOf(v *core.VMA) *listNode {
+	if n, ok := v.IndexNode.(*listNode); ok {
+		return n
+	}
 	n := &listNode{vma: v}
 	v.IndexNode = n
-	l.link(n, l.head.prev)
+	return n
 }
+
+// Insert appends v at the tail (__vma_link_file's list_add_tail).
+func (l *Linear) Insert(v *core.VMA) { l.link(listNodeOf(v), l.head.prev) }
 
 // InsertAfter puts v next to existing, in O(1), as 2.6.0's dup_mmap did.
 func (l *Linear) InsertAfter(v, existing *core.VMA) {
-	n := &listNode{vma: v}
-	v.IndexNode = n
-	l.link(n, existing.IndexNode.(*listNode))
+	l.link(listNodeOf(v), existing.IndexNode.(*listNode))
 }
 
 // Remove unlinks v.
@@ -48,7 +51,6 @@ func (l *Linear) Remove(v *core.VMA) {
 	n.prev.next = n.next
 	n.next.prev = n.prev
 	n.prev, n.next = nil, nil
-	v.IndexNode = nil
 	l.n--
 }
 

@@ -28,7 +28,7 @@ type rmapper struct {
 func (r *rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool { return true }
 func (r *rmapper) PagesDup(child *core.VMA, refs []core.MapRef)                 {}
 func (r *rmapper) PagesRemove(v *core.VMA, refs []core.MapRef)                  {}
-func (r *rmapper) PageMove(dst, src *core.VMA, from, to core.MapRef) bool      { return true }
+func (r *rmapper) PageMove(dst, src *core.VMA, from, to core.MapRef) bool       { return true }
 
 // scan visits every present PTE mapping f in every process.
 func (r *rmapper) scan(f core.FrameID, fn func(v *core.VMA, addr uint64, a core.PTEAddr) bool) {

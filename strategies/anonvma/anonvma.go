@@ -1,0 +1,242 @@
+// Package anonvma is Andrea Arcangeli's anon_vma as Linux ran it from
+// 2.6.7 to 2.6.33 (rmap 39-40 of the 2.6.7-rc1 series; mm/rmap.c of
+// 2.6.12), with file pages found through i_mmap (package objrmap).
+//
+// An anon_vma is a lock and a list of the VMAs whose anonymous pages it
+// may hold: a VMA gets one at its first anonymous fault (anon_vma_prepare),
+// sharing a compatible neighbour's if it has one (find_mergeable_anon_vma,
+// Hugh's "better anon_vma sharing", rmap 40); fork links the child's VMA
+// onto the parent's anon_vma (anon_vma_link), so a whole family of forked
+// VMAs shares one list. A page points at the anon_vma (page->mapping with
+// PAGE_MAPPING_ANON) and stores its linear offset (page->index =
+// vm_pgoff + page number in the VMA). Anonymous VMAs keep vm_pgoff across
+// mremap, so a moved page is still found at its offset without copying.
+// There is no reference count: the anon_vma is freed when its list
+// empties.
+//
+// Cost model:
+//   - fault: the first anonymous fault of a VMA links it (O(1)); a page
+//     costs nothing but two stores;
+//   - fork: one list insert per VMA with an anon_vma, nothing per PTE;
+//   - exit, munmap: one list delete per VMA;
+//   - walk: every VMA on the anon_vma's list — the page's own process and
+//     every VMA forked from it, whether or not it still maps the page —
+//     each checked with vma_address and a page-table lookup. That O(N)
+//     walk for a page mapped once is what anon_vma_chain (2.6.34) fixed.
+//
+// Walk counters: vmas/walk counts list entries visited, chain-steps/walk
+// the list nodes followed, ptes/walk page-table lookups.
+package anonvma
+
+import (
+	"rmapbench/core"
+	"rmapbench/strategies/internal/objrmap"
+)
+
+// Strategy describes anonvma for the registry.
+var Strategy = core.Strategy{
+	Name:         "anonvma",
+	Era:          "2.6.7 - 2.6.33",
+	Summary:      "anon_vma: one list of VMAs per forked family; page index is its offset, kept across mremap",
+	DefaultIndex: "prio",
+	New:          func(m *core.Machine) core.Rmapper { return newRmapper(m) },
+}
+
+// anonVMA is struct anon_vma: a list of VMAs (the spinlock has no cost
+// in a single-threaded simulator).
+type anonVMA struct {
+	head vmaLink // sentinel of the VMA list
+	n    int
+}
+
+// vmaLink is a VMA's anon_vma_node; it is also the per-VMA state in
+// VMA.Rmap (vma->anon_vma is av).
+type vmaLink struct {
+	vma        *core.VMA
+	av         *anonVMA
+	prev, next *vmaLink
+}
+
+type rmapper struct {
+	m     *core.Machine
+	files *objrmap.Files
+	kind  core.ObjKind
+}
+
+func newRmapper(m *core.Machine) *rmapper {
+	size, _ := m.Arch.StructSize("anon_vma")
+	return &rmapper{m: m, files: objrmap.New(m), kind: m.Space.Register("anon_vma", size, true)}
+}
+
+func state(v *core.VMA) *vmaLink {
+	if l, ok := v.Rmap.(*vmaLink); ok {
+		return l
+	}
+	l := &vmaLink{vma: v}
+	v.Rmap = l
+	return l
+}
+
+func anonOf(v *core.VMA) *anonVMA {
+	if l, ok := v.Rmap.(*vmaLink); ok {
+		return l.av
+	}
+	return nil
+}
+
+func (r *rmapper) alloc() *anonVMA {
+	av := &anonVMA{}
+	av.head.prev, av.head.next = &av.head, &av.head
+	r.m.Space.Alloc(r.kind, 1)
+	return av
+}
+
+// link is anon_vma_link: v joins av's list at the tail.
+func (r *rmapper) link(v *core.VMA, av *anonVMA) {
+	l := state(v)
+	l.av = av
+	l.prev, l.next = av.head.prev, &av.head
+	av.head.prev.next = l
+	av.head.prev = l
+	av.n++
+}
+
+// unlink is anon_vma_unlink: v leaves its list; an empty anon_vma is freed.
+func (r *rmapper) unlink(v *core.VMA) {
+	l, ok := v.Rmap.(*vmaLink)
+	if !ok || l.av == nil {
+		return
+	}
+	av := l.av
+	l.prev.next = l.next
+	l.next.prev = l.prev
+	l.prev, l.next, l.av = nil, nil, nil
+	av.n--
+	if av.n == 0 {
+		r.m.Space.Free(r.kind, 1)
+	}
+}
+
+func (r *rmapper) MMInit(mm, parent *core.MM) {}
+func (r *rmapper) MMExit(mm *core.MM)         {}
+func (r *rmapper) VMACreated(v *core.VMA)     {}
+func (r *rmapper) VMAAdjusted(v *core.VMA)    {}
+
+// AnonPrepare is anon_vma_prepare with find_mergeable_anon_vma: the next
+// VMA is tried first, then the previous one.
+func (r *rmapper) AnonPrepare(v *core.VMA) {
+	if anonOf(v) != nil {
+		return
+	}
+	prev, next := objrmap.Neighbours(v)
+	var av *anonVMA
+	switch {
+	case next != nil && anonOf(next) != nil && objrmap.AnonCompatible(v, next):
+		av = anonOf(next)
+	case prev != nil && anonOf(prev) != nil && objrmap.AnonCompatible(prev, v):
+		av = anonOf(prev)
+	default:
+		av = r.alloc()
+	}
+	r.link(v, av)
+}
+
+// VMAFork is dup_mmap's anon_vma_link: the child shares the parent's list.
+func (r *rmapper) VMAFork(child, parent *core.VMA) {
+	if av := anonOf(parent); av != nil {
+		r.link(child, av)
+	}
+}
+
+// VMASplit: the new VMA is linked on the same anon_vma.
+func (r *rmapper) VMASplit(v, tail *core.VMA) {
+	if av := anonOf(v); av != nil {
+		r.link(tail, av)
+	}
+}
+
+// CanMerge is is_mergeable_anon_vma.
+func (r *rmapper) CanMerge(prev, next *core.VMA) bool {
+	a, b := anonOf(prev), anonOf(next)
+	return a == nil || b == nil || a == b
+}
+
+// VMAMerge: kept takes gone's anon_vma if it had none, then gone leaves
+// the list (__anon_vma_merge).
+func (r *rmapper) VMAMerge(kept, gone *core.VMA) {
+	if anonOf(kept) == nil && anonOf(gone) != nil {
+		r.link(kept, anonOf(gone))
+	}
+	r.unlink(gone)
+}
+
+// VMAMove is copy_vma: the new VMA joins the same anon_vma.
+func (r *rmapper) VMAMove(dst, src *core.VMA) {
+	if av := anonOf(src); av != nil {
+		r.link(dst, av)
+	}
+}
+
+func (r *rmapper) VMAUnlink(v *core.VMA) { r.unlink(v) }
+
+// PageAdd is page_add_anon_rmap: on the first mapping the page gets the
+// VMA's anon_vma and its linear offset. File pages keep no rmap state.
+func (r *rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool {
+	if kind == core.AddFile {
+		return true
+	}
+	fr := r.m.Frame(ref.Frame)
+	if fr.MapCount == 0 {
+		fr.Anon = anonOf(v)
+		fr.Index = v.LinearPgOff(ref.Addr)
+	}
+	return true
+}
+
+func (r *rmapper) PagesDup(child *core.VMA, refs []core.MapRef)           {}
+func (r *rmapper) PagesRemove(v *core.VMA, refs []core.MapRef)            {}
+func (r *rmapper) PageMove(dst, src *core.VMA, from, to core.MapRef) bool { return true }
+
+// anonWalk visits the VMAs of f's anon_vma where f may be mapped.
+func (r *rmapper) anonWalk(f core.FrameID, fn func(v *core.VMA, addr uint64, a core.PTEAddr) bool) {
+	m := r.m
+	fr := m.Frame(f)
+	av := fr.Anon.(*anonVMA)
+	for l := av.head.next; l != &av.head; l = l.next {
+		m.Walk.Steps++
+		m.Walk.VMAs++
+		v := l.vma
+		addr, ok := v.Address(fr.Index)
+		if !ok {
+			continue // vma_address: -EFAULT, the page cannot be here
+		}
+		a, ok := m.CheckAddress(v, addr, f)
+		if !ok {
+			continue
+		}
+		if !fn(v, addr, a) {
+			return
+		}
+	}
+}
+
+func (r *rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool) {
+	if r.m.Frame(f).Flags&core.FrameAnon == 0 {
+		r.files.Walk(f, visit)
+		return
+	}
+	r.anonWalk(f, func(v *core.VMA, addr uint64, _ core.PTEAddr) bool { return visit(v, addr) })
+}
+
+// TryToUnmap is try_to_unmap_anon / try_to_unmap_file.
+func (r *rmapper) TryToUnmap(f core.FrameID) bool {
+	fr := r.m.Frame(f)
+	if fr.Flags&core.FrameAnon == 0 {
+		return r.files.TryToUnmap(f)
+	}
+	r.anonWalk(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
+		r.m.UnmapOne(v, addr, a, f)
+		return fr.MapCount > 0
+	})
+	return fr.MapCount == 0
+}
