@@ -140,6 +140,9 @@ func (m *Machine) writeProtectFault(v *VMA, addr uint64, pa PTEAddr, p PTE) erro
 		// The page is ours alone: reuse it.
 		*m.pt.pte(pa) = p | pteWrite | pteDirty | pteAccessed
 		fr.Content = m.nextContent()
+		if pr, ok := m.rm.(PageReuser); ok {
+			pr.PageReuse(v, MapRef{Frame: f, PTE: pa, Addr: addr})
+		}
 		return nil
 	}
 	return m.breakCOW(v, addr, pa, f, m.nextContent())

@@ -26,13 +26,20 @@ type oracleEntry struct {
 	nonlinear bool
 }
 
-// oracleScan lists every present PTE of every process, sorted by frame.
-func (m *Machine) oracleScan() []oracleEntry {
-	var out []oracleEntry
+// oracleScan lists the present PTEs of every process that map a frame
+// for which want is true, sorted by frame, and returns the first PTE it
+// finds that maps a free frame (an MMU bug), if any.
+func (m *Machine) oracleScan(want func(FrameID) bool) (out []oracleEntry, stale *oracleEntry) {
 	for _, mm := range m.mmList {
 		for _, v := range mm.vmas {
 			m.ScanPTEs(v, func(addr uint64, _ PTEAddr, p PTE) bool {
-				out = append(out, oracleEntry{frame: p.Frame(), mm: mm, addr: addr, nonlinear: v.Nonlinear})
+				f := p.Frame()
+				if m.pm.frames[f].Flags&FrameInUse == 0 && stale == nil {
+					stale = &oracleEntry{frame: f, mm: mm, addr: addr}
+				}
+				if want(f) {
+					out = append(out, oracleEntry{frame: f, mm: mm, addr: addr, nonlinear: v.Nonlinear})
+				}
 				return true
 			})
 		}
@@ -46,7 +53,7 @@ func (m *Machine) oracleScan() []oracleEntry {
 		}
 		return cmpU64(a.addr, b.addr)
 	})
-	return out
+	return out, stale
 }
 
 func cmpU64(a, b uint64) int {
@@ -114,19 +121,18 @@ func (m *Machine) Verify(limit int) error {
 		m.Walk = saved
 		m.VerifyTime += time.Since(start)
 	}()
-	entries := m.oracleScan()
-	// Every PTE must map a frame in use: a stale PTE is an MMU bug.
-	for _, e := range entries {
-		if m.pm.frames[e.frame].Flags&FrameInUse == 0 {
-			return &VerifyError{Frame: e.frame, Msg: fmt.Sprintf("PTE %d:%#x maps a free frame", e.mm.PID, e.addr)}
-		}
-	}
 	n := len(m.pm.frames)
 	step := 1
 	if limit > 0 && m.pm.inUse > limit {
 		step = n / limit
 	}
+	round := m.verifyRound
 	m.verifyRound++ // sample other frames next time
+	sampled := func(f FrameID) bool { return step == 1 || (int(f)+round)%step == 0 }
+	entries, stale := m.oracleScan(sampled)
+	if stale != nil {
+		return &VerifyError{Frame: stale.frame, Msg: fmt.Sprintf("PTE %d:%#x maps a free frame", stale.mm.PID, stale.addr)}
+	}
 	var walk []Mapping
 	j := 0
 	for f := FrameID(1); int(f) < n; f++ {
@@ -138,7 +144,7 @@ func (m *Machine) Verify(limit int) error {
 			k++
 		}
 		fr := &m.pm.frames[f]
-		if fr.Flags&FrameInUse == 0 || (step > 1 && (int(f)+m.verifyRound)%step != 0) {
+		if fr.Flags&FrameInUse == 0 || !sampled(f) {
 			continue
 		}
 		mine := entries[j:k]

@@ -111,6 +111,14 @@ type Rmapper interface {
 	TryToUnmap(f FrameID) bool
 }
 
+// PageReuser is implemented by strategies whose kernel moved a page to the
+// VMA's own anonymous object when a write fault kept a page the process
+// owns alone (page_move_anon_rmap in do_wp_page, 2.6.35+), so that later
+// walks of the page visit only that VMA's descendants.
+type PageReuser interface {
+	PageReuse(v *VMA, r MapRef)
+}
+
 // BaseRmapper implements the VMA hooks as doing nothing, for strategies
 // that keep no per-VMA or per-mm state. Embed it and override what the
 // strategy's kernel did.

@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"rmapbench/core"
+	"rmapbench/strategies/anonmm"
 	"rmapbench/strategies/anonvma"
+	"rmapbench/strategies/anonvma/avc"
 	"rmapbench/strategies/fileindex"
 	"rmapbench/strategies/filelinear"
 	"rmapbench/strategies/internal/objrmap"
@@ -22,7 +24,9 @@ func All() []core.Strategy {
 		pagescan.Strategy,
 		ptechain.Strategy,
 		filelinear.Strategy,
+		anonmm.Strategy,
 		anonvma.Strategy,
+		avc.Strategy,
 	}
 }
 

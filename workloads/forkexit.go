@@ -3,7 +3,6 @@ package workloads
 import (
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 )
 
 // forkExit is a shell running commands: the shell forks, the child writes
@@ -16,23 +15,12 @@ import (
 var forkExit = &Generator{
 	Name:    "forkexit",
 	BenchID: "ForkExit",
-	Summary: "a shell forking, exec'ing and exiting commands with libc and heaps, with reclaim: the fork/exec/exit cost of each rmap",
-	params: func(s Scale) []Param {
-		sz := forkExitSizes[s]
-		return []Param{{"procs", strconv.Itoa(sz.procs)}, {"rss", sizeName(sz.heap)}}
+	Summary: "a shell forking, exec'ing and exiting commands with libc and heaps, with reclaim: the fork/exec/exit cost of each rmap (OLS 2004)",
+	Knobs: []Knob{
+		{Name: "procs", ByScale: [3]int64{24, 256, 1024}, Min: 1, Help: "commands run"},
+		{Name: "rss", Bytes: true, ByScale: [3]int64{2 * mib, 16 * mib, 64 * mib}, Min: 64 * kib, Help: "the shell's written heap; each command writes a quarter of it"},
 	},
 	generate: genForkExit,
-}
-
-type forkExitSize struct {
-	procs int    // commands run
-	heap  uint64 // the shell's written heap; a command writes a quarter of it
-}
-
-var forkExitSizes = [...]forkExitSize{
-	ScaleSmall:   {procs: 24, heap: 2 * mib},
-	ScaleDefault: {procs: 256, heap: 16 * mib},
-	ScaleLarge:   {procs: 1024, heap: 64 * mib},
 }
 
 // Address layout of a process, x86-64 style.
@@ -69,28 +57,28 @@ func startProgram(e *emitter, pid uint64, prog string, textPages uint64, heap ui
 	e.touch(pid, stackTop-16*pageSize, 16*pageSize, true)
 }
 
-func genForkExit(s Scale, seed uint64, e *emitter) {
-	sz := forkExitSizes[s]
+func genForkExit(k Values, seed uint64, e *emitter) {
+	procs, heap := int(k["procs"]), pages(k["rss"])
 	rng := rand.New(rand.NewPCG(seed, 0xf0e))
 	const shell = 1
 	const running = 4 // commands alive at once, as in a pipeline
-	startProgram(e, shell, "/bin/sh", 256, sz.heap)
+	startProgram(e, shell, "/bin/sh", 256, heap)
 	var live []uint64
-	reclaimBatch := sz.heap / pageSize / 8
-	for i := 0; i < sz.procs; i++ {
+	reclaimBatch := max(heap/pageSize/8, 16)
+	for i := 0; i < procs; i++ {
 		child := uint64(1000 + i)
 		e.fork(shell, child)
-		e.touch(child, heapBase, 4*pageSize, true)
+		e.touch(child, heapBase, min(4*pageSize, heap), true)
 		e.touch(child, stackTop-2*pageSize, 2*pageSize, true)
 		if i%4 == 3 {
 			sub := uint64(500000 + i)
 			e.fork(child, sub)
-			e.touch(sub, heapBase+4*pageSize, 8*pageSize, true)
+			e.touch(sub, stackTop-8*pageSize, 8*pageSize, true)
 			e.exit(sub)
 		}
 		e.exec(child)
 		prog := fmt.Sprintf("/usr/bin/cmd%d", rng.IntN(8))
-		startProgram(e, child, prog, 32+uint64(rng.IntN(96)), sz.heap/4)
+		startProgram(e, child, prog, 32+uint64(rng.IntN(96)), heap/4/pageSize*pageSize)
 		live = append(live, child)
 		if len(live) > running {
 			e.exit(live[0])

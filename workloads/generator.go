@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"rmapbench/workloads/trace"
@@ -14,29 +15,78 @@ type Generator struct {
 	Name    string // -workload name
 	BenchID string // benchmark name
 	Summary string // what it exposes, for `rmapbench list`
-	// params gives the name keys for a scale.
-	params func(Scale) []Param
-	// generate produces the events for a scale and seed.
-	generate func(s Scale, seed uint64, e *emitter)
+	// Knobs are the sizes of the workload, set by -scale and overridable
+	// with -param for sweeps. Their values are part of the benchmark name.
+	Knobs []Knob
+	// generate produces the events for the knob values and a seed.
+	generate func(k Values, seed uint64, e *emitter)
 }
 
-// Source returns the generator's event stream at a scale and seed.
-func (g *Generator) Source(s Scale, seed uint64) Source {
-	return &generated{g: g, scale: s, seed: seed}
+// Knob is one size of a workload.
+type Knob struct {
+	Name    string
+	Bytes   bool     // a byte count (written 16MiB in names)
+	ByScale [3]int64 // small, default, large
+	Min     int64    // the smallest value that makes sense
+	Help    string
+}
+
+// Values are knob values by name.
+type Values map[string]int64
+
+// Values returns the knob values for a scale with overrides applied. An
+// override for a knob the generator does not have is ignored; the caller
+// checks that every override applies to some selected workload.
+func (g *Generator) Values(s Scale, overrides Values) Values {
+	v := Values{}
+	for _, k := range g.Knobs {
+		v[k.Name] = k.ByScale[s]
+		if o, ok := overrides[k.Name]; ok {
+			v[k.Name] = o
+		}
+	}
+	return v
+}
+
+// HasKnob reports whether the generator has a knob called name.
+func (g *Generator) HasKnob(name string) bool {
+	for _, k := range g.Knobs {
+		if k.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Source returns the generator's event stream for knob values and a seed.
+func (g *Generator) Source(v Values, seed uint64) Source {
+	return &generated{g: g, values: v, seed: seed}
 }
 
 type generated struct {
-	g     *Generator
-	scale Scale
-	seed  uint64
+	g      *Generator
+	values Values
+	seed   uint64
 }
 
-func (s *generated) Bench() string   { return s.g.BenchID }
-func (s *generated) Params() []Param { return s.g.params(s.scale) }
+func (s *generated) Bench() string { return s.g.BenchID }
+
+func (s *generated) Params() []Param {
+	var ps []Param
+	for _, k := range s.g.Knobs {
+		val := s.values[k.Name]
+		str := strconv.FormatInt(val, 10)
+		if k.Bytes {
+			str = sizeName(uint64(val))
+		}
+		ps = append(ps, Param{Key: k.Name, Value: str})
+	}
+	return ps
+}
 
 func (s *generated) Run(apply func(trace.Event) error) error {
 	e := &emitter{apply: apply}
-	s.g.generate(s.scale, s.seed, e)
+	s.g.generate(s.values, s.seed, e)
 	if e.err != nil {
 		return attach(fmt.Sprintf("workload %s, event %d", s.g.Name, e.n), e.err)
 	}
@@ -45,7 +95,7 @@ func (s *generated) Run(apply func(trace.Event) error) error {
 
 // All lists the generators.
 func All() []*Generator {
-	return []*Generator{forkExit}
+	return []*Generator{forkExit, prefork, forkChain, manyMapped, sga, mremapAfterFork, nonlinear, reclaimMix}
 }
 
 // Select resolves a comma-separated list of workload names, or "all".
@@ -99,6 +149,18 @@ func (e *emitter) mmapFile(pid, addr, length uint64, prot trace.Prot, shared boo
 
 func (e *emitter) touch(pid, addr, length uint64, write bool) {
 	e.ev(trace.Event{Op: trace.OpTouch, PID: pid, Addr: addr, Len: length, Write: write})
+}
+
+func (e *emitter) munmap(pid, addr, length uint64) {
+	e.ev(trace.Event{Op: trace.OpMunmap, PID: pid, Addr: addr, Len: length})
+}
+
+func (e *emitter) mremap(pid, old, oldLen, new, newLen uint64) {
+	e.ev(trace.Event{Op: trace.OpMremap, PID: pid, Addr: old, Len: oldLen, NewAddr: new, NewLen: newLen})
+}
+
+func (e *emitter) remap(pid, addr, length, pgoff uint64) {
+	e.ev(trace.Event{Op: trace.OpRemap, PID: pid, Addr: addr, Len: length, PgOff: pgoff})
 }
 
 func (e *emitter) fork(pid, child uint64) {

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"rmapbench/strategies"
@@ -25,6 +27,33 @@ func listCommand(args []string, stdout io.Writer) error {
 	fmt.Fprintln(tw, "\nworkloads (-workload):")
 	for _, g := range workloads.All() {
 		fmt.Fprintf(tw, "  %s\t%s\n", g.Name, g.Summary)
+		for _, k := range g.Knobs {
+			fmt.Fprintf(tw, "  \t  -param %s=N\t%s (small/default/large: %s)\n", k.Name, k.Help, knobScales(k))
+		}
 	}
 	return tw.Flush()
+}
+
+func knobScales(k workloads.Knob) string {
+	var parts []string
+	for _, v := range k.ByScale {
+		if k.Bytes {
+			parts = append(parts, sizeString(v))
+		} else {
+			parts = append(parts, strconv.FormatInt(v, 10))
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func sizeString(b int64) string {
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if b >= u.size && b%u.size == 0 {
+			return strconv.FormatInt(b/u.size, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(b, 10) + "B"
 }

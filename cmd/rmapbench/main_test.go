@@ -108,7 +108,7 @@ func readResults(t *testing.T, name string, data []byte) []*benchfmt.Result {
 func TestSmallSuiteVerifiesAndBenchstatReadsIt(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "new.txt")
-	code, stdout, stderr := runCmd(t, "", "--strategy", "all", "-scale", "small", "-verify", "-count", "2", "-o", out)
+	code, stdout, stderr := runCmd(t, "", "--strategy", "all", "-workload", "forkexit", "-scale", "small", "-verify", "-count", "2", "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

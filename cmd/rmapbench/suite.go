@@ -31,7 +31,7 @@ type suiteFlags struct {
 	count                         int
 	seed                          uint64
 	tracePath, emitTrace, out     string
-	nonlinear                     string
+	nonlinear, params             string
 	verify, avcReuse              bool
 }
 
@@ -49,6 +49,7 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.arch, "arch", "x86_64", "struct sizes of the space model: x86_64 or i386")
 	fs.StringVar(&f.mem, "mem", "16GiB", "simulated physical memory; reclaim runs when it is full")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random choice")
+	fs.StringVar(&f.params, "param", "", "workload sizes to override, e.g. procs=512,rss=64MiB (rmapbench list shows each workload's)")
 	fs.StringVar(&f.nonlinear, "nonlinear", "hugh", "policy for pages of nonlinear (remap_file_pages) VMAs: hugh or andrea")
 	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
 	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
@@ -125,9 +126,16 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 		if err != nil {
 			return nil, &usageError{err.Error()}
 		}
-		for _, g := range gens {
-			p.sources = append(p.sources, g.Source(p.scale, f.seed))
+		overrides, err := parseParams(f.params, gens)
+		if err != nil {
+			return nil, &usageError{err.Error()}
 		}
+		for _, g := range gens {
+			p.sources = append(p.sources, g.Source(g.Values(p.scale, overrides), f.seed))
+		}
+	}
+	if f.tracePath != "" && f.params != "" {
+		return nil, &usageError{"-param sets the sizes of generated workloads, not of a trace"}
 	}
 	if f.emitTrace != "" && (len(p.sources) != 1 || f.tracePath != "") {
 		return nil, &usageError{"-emit-trace needs exactly one generated workload (-workload NAME)"}
@@ -146,6 +154,47 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "avc-reuse", Value: strconv.FormatBool(f.avcReuse)})
 	}
 	return p, nil
+}
+
+// parseParams parses -param: comma-separated knob=value, where every knob
+// belongs to at least one of the selected workloads and a byte knob takes
+// a size (64MiB).
+func parseParams(list string, gens []*workloads.Generator) (workloads.Values, error) {
+	out := workloads.Values{}
+	if list == "" {
+		return out, nil
+	}
+	for _, kv := range strings.Split(list, ",") {
+		key, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok {
+			return nil, fmt.Errorf("-param %q: want knob=value", kv)
+		}
+		var knob *workloads.Knob
+		var valid []string
+		for _, g := range gens {
+			for i := range g.Knobs {
+				valid = append(valid, g.Name+"."+g.Knobs[i].Name)
+				if g.Knobs[i].Name == key {
+					knob = &g.Knobs[i]
+				}
+			}
+		}
+		if knob == nil {
+			return nil, fmt.Errorf("-param: no selected workload has a knob %q (valid: %s)", key, strings.Join(valid, ", "))
+		}
+		var n int64
+		var err error
+		if knob.Bytes {
+			n, err = parseSize(val)
+		} else {
+			n, err = strconv.ParseInt(val, 10, 64)
+		}
+		if err != nil || n < knob.Min || n > 1<<40 {
+			return nil, fmt.Errorf("-param %s=%s: want a number from %d (%s)", key, val, knob.Min, knob.Help)
+		}
+		out[key] = n
+	}
+	return out, nil
 }
 
 // parseSize parses a byte count with an optional binary unit: 16GiB,
