@@ -36,7 +36,7 @@ func genManyMapped(k Values, seed uint64, e *emitter) {
 		}
 	}
 	for r := 0; r < 4; r++ {
-		e.reclaim(procs * windows * 2)
+		e.reclaim(max(procs*windows/2, 16))
 		e.check()
 	}
 }

@@ -49,7 +49,7 @@ func genPrefork(k Values, seed uint64, e *emitter) {
 				e.touch(pid, dataBase+randPage(rng, data)*pageSize, 4*pageSize, false)
 			}
 		}
-		e.reclaim(heap / pageSize / 8)
+		e.reclaim(max(heap/pageSize/32, 16))
 		e.check()
 	}
 }

@@ -10,6 +10,7 @@ package suite
 import (
 	"context"
 	"errors"
+	"runtime"
 	"fmt"
 	"slices"
 	"time"
@@ -95,12 +96,26 @@ func RunOnce(opts Options, c *Case, run int) (report.Result, error) {
 		Verify:   opts.Verify,
 		Options:  opts.Options,
 	}, c.Strategy.New)
+	// Start every run from a collected heap, so that one run does not pay
+	// for the garbage of the one before.
+	runtime.GC()
 	start := time.Now()
 	if err := c.Drive(m, run); err != nil {
 		return report.Result{}, err
 	}
 	wall := time.Since(start) - m.VerifyTime
-	return report.Result{Name: c.Name, Iters: 1, Metrics: Measure(m, wall)}, nil
+	metrics := Measure(m, wall)
+	// What the simulator itself costs in memory: the live Go heap per
+	// resident frame at the end of the run (page tables, frames, the
+	// strategy's structures, the trace reader's buffers).
+	if frames := m.FramesInUse(); frames > 0 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		metrics = append(metrics, report.Metric{Value: float64(ms.HeapAlloc) / float64(frames), Unit: "heap-B/frame"})
+	}
+	runtime.KeepAlive(m)
+	return report.Result{Name: c.Name, Iters: 1, Metrics: metrics}, nil
 }
 
 // timedOps are the operations reported as sec/<op> when the run had any.

@@ -1,0 +1,484 @@
+package plot
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/plot/vg"
+)
+
+// scaleMode chooses an axis scale.
+type scaleMode int
+
+const (
+	scaleAuto   scaleMode = iota // log when the values are positive and span enough
+	scaleLinear                  // always linear
+	scaleLog                     // always log; values <= 0 are clamped to a floor
+)
+
+// hline is a horizontal reference line across a panel.
+type hline struct {
+	Y     float64
+	Label string
+	Key   string // style key
+}
+
+// panel is one set of axes of a figure: lines with bands, or grouped bars
+// when Groups is set (then a point's X is its group's index).
+type panel struct {
+	Title          string
+	XLabel, YLabel string
+	XScale, YScale scaleMode
+	Series         []series
+	HLines         []hline
+	Groups         []string
+	// GroupNotes are short texts drawn inside a bar group (e.g. why it
+	// has no bars).
+	GroupNotes map[int]string
+
+	// decided by prepare
+	logX, logY bool
+	floor      float64 // clamp value of a log Y axis
+}
+
+// figure is one chart: one PNG and one SVG.
+type figure struct {
+	Name   string
+	Title  string // what it shows
+	Claim  string // the claim it tests
+	Notes  []string
+	Panels []panel
+	Cols   int // panels per row
+	Width  vg.Length
+	Height vg.Length
+	// Band says what the shaded bands are (set by prepare).
+	Band string
+}
+
+// chartNames lists every chart Draw knows, in drawing order.
+var chartNames = []string{"forkexit-time", "rmap-space", "walk-cost", "avc-growth", "summary"}
+
+// builders returns the figure of each chart, or why it has no data.
+var builders = map[string]func([]run) (*figure, []string){
+	"forkexit-time": forkExitTime,
+	"rmap-space":    rmapSpace,
+	"walk-cost":     walkCost,
+	"avc-growth":    avcGrowth,
+	"summary":       summary,
+}
+
+const (
+	mib     = 1 << 20
+	lowmemB = 896 * mib // i386 lowmem: the kernel's direct map
+)
+
+// forkExitTime: sec/fork + sec/exit against the ForkExit rss knob.
+func forkExitTime(runs []run) (*figure, []string) {
+	var c collector
+	for _, r := range runs {
+		if r.workload != "ForkExit" {
+			continue
+		}
+		rss, ok1 := r.knob("rss")
+		fork, ok2 := r.value("sec/fork")
+		exit, ok3 := r.value("sec/exit")
+		if !ok1 || !ok2 || !ok3 {
+			continue
+		}
+		st := r.keys["strategy"]
+		c.add(st, st, rss/mib, (fork+exit)*1e6, r.rest(false, "strategy", "rss"))
+	}
+	if c.empty() {
+		return nil, []string{"forkexit-time: no ForkExit results with an rss knob and sec/fork, sec/exit (run -workload forkexit)"}
+	}
+	f := &figure{
+		Name:  "forkexit-time",
+		Title: "Fork + exit time per command vs the shell's resident memory (ForkExit)",
+		Claim: "Claim (McCracken, OLS 2004): pte chains make fork/exec/exit close to an order of magnitude slower than object-based rmap.",
+		Panels: []panel{{
+			XLabel: "shell's written heap: rss knob (MiB)",
+			YLabel: "sec/fork + sec/exit (µs)",
+			Series: c.series(ranker(strategyOrder)),
+		}},
+		Width: 8 * vg.Inch, Height: 5 * vg.Inch,
+	}
+	if n := distinctX(f.Panels[0].Series); n < 2 {
+		f.Notes = append(f.Notes, "Only one rss value: sweep -param rss=... to see how the cost grows with memory.")
+	}
+	return f, nil
+}
+
+// rmapSpace: rmap-peak-B against the SGA procs knob, one panel per arch.
+func rmapSpace(runs []run) (*figure, []string) {
+	byArch := map[string]*collector{}
+	for _, r := range runs {
+		if r.workload != "SGA" {
+			continue
+		}
+		procs, ok1 := r.knob("procs")
+		peak, ok2 := r.value("rmap-peak-B")
+		if !ok1 || !ok2 {
+			continue
+		}
+		if byArch[r.arch] == nil {
+			byArch[r.arch] = &collector{}
+		}
+		st := r.keys["strategy"]
+		byArch[r.arch].add(st, st, procs, peak/mib, r.rest(false, "strategy", "procs"))
+	}
+	if len(byArch) == 0 {
+		return nil, []string{"rmap-space: no SGA results with a procs knob and rmap-peak-B (run -workload sga)"}
+	}
+	archs := make([]string, 0, len(byArch))
+	for a := range byArch {
+		archs = append(archs, a)
+	}
+	slices.SortFunc(archs, func(a, b string) int {
+		return cmp.Or(cmp.Compare(ranker([]string{"x86_64", "i386"})(a), ranker([]string{"x86_64", "i386"})(b)), strings.Compare(a, b))
+	})
+	var skipped []string
+	for _, want := range []string{"x86_64", "i386"} {
+		if byArch[want] == nil {
+			skipped = append(skipped, fmt.Sprintf("rmap-space: %s panel left out: no SGA results with arch %s (run -workload sga -arch %s)", want, want, want))
+		}
+	}
+	f := &figure{
+		Name:  "rmap-space",
+		Title: "Peak modelled rmap space vs processes attaching one shared segment (SGA)",
+		Claim: "Claim: pte chains cost two pointers per mapping, so a big SGA in hundreds of processes exhausts i386's 896 MiB lowmem; object-based rmap stays flat.",
+		Cols:  len(archs),
+		Width: 8 * vg.Inch, Height: 5 * vg.Inch,
+	}
+	if len(archs) > 1 {
+		f.Width = 11 * vg.Inch
+	}
+	for _, a := range archs {
+		p := panel{
+			Title:  a + " struct sizes",
+			XLabel: "processes attaching the segment: procs knob",
+			YLabel: "rmap-peak-B (MiB)",
+			YScale: scaleLog,
+			Series: byArch[a].series(ranker(strategyOrder)),
+		}
+		if a == "i386" {
+			p.Title = "i386 struct sizes (lowmem limit 896 MiB)"
+			p.HLines = []hline{{Y: lowmemB / mib, Label: "i386 lowmem: 896 MiB", Key: "limit"}}
+		}
+		f.Panels = append(f.Panels, p)
+	}
+	return f, skipped
+}
+
+// walkCost: vmas/walk against procs x windows of ManyMapped, one series per
+// file index, pooling the object-based strategies (they share the walk).
+func walkCost(runs []run) (*figure, []string) {
+	var c collector
+	used := map[string]bool{}
+	inferred := false
+	for _, r := range runs {
+		st := r.keys["strategy"]
+		if r.workload != "ManyMapped" || !slices.Contains(objectBased, st) {
+			continue
+		}
+		procs, ok1 := r.knob("procs")
+		windows, ok2 := r.knob("windows")
+		vpw, ok3 := r.value("vmas/walk")
+		walks, ok4 := r.value("walks")
+		if !ok1 || !ok2 || !ok3 || (ok4 && walks == 0) {
+			continue
+		}
+		idx, ok := r.keys["fileindex"]
+		if !ok {
+			idx, inferred = defaultFileIndex[st], true
+		}
+		used[st] = true
+		c.add(idx, idx, procs*windows, vpw, r.rest(false, "strategy", "fileindex", "procs", "windows"))
+	}
+	if c.empty() {
+		return nil, []string{"walk-cost: no ManyMapped results of an object-based strategy (filelinear, anonmm, anonvma, anonvma-avc) with walks (run -workload manymapped -fileindex all)"}
+	}
+	var names []string
+	for _, s := range objectBased {
+		if used[s] {
+			names = append(names, s)
+		}
+	}
+	f := &figure{
+		Name:  "walk-cost",
+		Title: "VMAs examined per reverse walk vs VMAs mapping one file (ManyMapped; runs of " + strings.Join(names, ", ") + " pooled: they share the file walk)",
+		Claim: "Claim: a linear i_mmap walk visits every VMA of the file; prio and interval trees visit only the VMAs over the page (plus O(log n) nodes).",
+		Panels: []panel{{
+			XLabel: "VMAs mapping the file: procs × windows",
+			YLabel: "vmas/walk (VMAs examined per walk)",
+			Series: c.series(ranker(fileIndexOrder)),
+		}},
+		Width: 8 * vg.Inch, Height: 5 * vg.Inch,
+	}
+	if inferred {
+		f.Notes = append(f.Notes, "Results without a fileindex key are counted under their strategy's own index (filelinear linear, anonmm/anonvma prio, anonvma-avc interval); run with -fileindex all for every index.")
+	}
+	return f, nil
+}
+
+// avcGrowth: anon_vma_chain objects (end of run and peak) against the
+// ForkChain depth knob, with and without degree reuse.
+func avcGrowth(runs []run) (*figure, []string) {
+	var live, peak collector
+	for _, r := range runs {
+		if r.workload != "ForkChain" || r.keys["strategy"] != "anonvma-avc" {
+			continue
+		}
+		depth, ok1 := r.knob("depth")
+		objs, ok2 := r.value("anon_vma_chain-objs")
+		pk, ok3 := r.value("anon_vma_chain-peak-objs")
+		if !ok1 || !ok2 || !ok3 {
+			continue
+		}
+		key, label := "reuse", "degree reuse (3.19+)"
+		if r.keys["avc-reuse"] == "false" {
+			key, label = "no reuse", "no reuse (2.6.34 - 3.18)"
+		}
+		rest := r.rest(false, "strategy", "avc-reuse", "depth")
+		live.add(label, key, depth, objs, rest)
+		peak.add(label, key, depth, pk, rest)
+	}
+	if live.empty() {
+		return nil, []string{"avc-growth: no ForkChain results of anonvma-avc with a depth knob and anon_vma_chain counts (run -workload forkchain -strategy anonvma-avc, with and without -avc-reuse=false)"}
+	}
+	f := &figure{
+		Name:  "avc-growth",
+		Title: "anon_vma_chain objects vs fork-chain depth (ForkChain, anonvma-avc)",
+		Claim: "Claim: without the 3.19 degree reuse, chains grow with every generation even when parents exit (linear, unbounded); with it they stay bounded. A live chain costs ~depth²/2 links either way.",
+		Panels: []panel{
+			{
+				Title:  "end of run, parents exited: anon_vma_chain-objs",
+				XLabel: "fork-chain depth: depth knob (generations)",
+				YLabel: "anon_vma_chain objects (live)",
+				XScale: scaleLinear, YScale: scaleLinear,
+				Series: live.series(ranker(reuseOrder)),
+			},
+			{
+				Title:  "peak, whole chain alive: anon_vma_chain-peak-objs",
+				XLabel: "fork-chain depth: depth knob (generations)",
+				YLabel: "anon_vma_chain objects (peak)",
+				XScale: scaleLinear, YScale: scaleLinear,
+				Series: peak.series(ranker(reuseOrder)),
+			},
+		},
+		Cols:  2,
+		Width: 11 * vg.Inch, Height: 5 * vg.Inch,
+	}
+	keys := map[string]bool{}
+	for _, s := range f.Panels[0].Series {
+		keys[s.Key] = true
+	}
+	if !keys["no reuse"] {
+		f.Notes = append(f.Notes, "No results with -avc-reuse=false: the pre-3.19 behaviour is missing.")
+	}
+	if !keys["reuse"] {
+		f.Notes = append(f.Notes, "No results with degree reuse (the default): the 3.19+ behaviour is missing.")
+	}
+	return f, nil
+}
+
+// workloadOrder and workloadShort order and abbreviate the summary's groups
+// (the short names are the -workload names).
+var (
+	workloadOrder = []string{"ForkExit", "Prefork", "ForkChain", "ManyMapped", "SGA", "MremapAfterFork", "Nonlinear", "Reclaim"}
+	workloadShort = map[string]string{
+		"ForkExit": "forkexit", "Prefork": "prefork", "ForkChain": "forkchain", "ManyMapped": "manymapped",
+		"SGA": "sga", "MremapAfterFork": "mremap", "Nonlinear": "nonlinear", "Reclaim": "reclaim",
+	}
+)
+
+func shortWorkload(w string) string {
+	if s, ok := workloadShort[w]; ok {
+		return s
+	}
+	s := strings.ToLower(w)
+	if len(s) > 12 {
+		s = s[:11] + "…"
+	}
+	return s
+}
+
+const baseline = "anonvma-avc"
+
+// summary: ns/op and rmap-peak-B per strategy and workload, as ratios to
+// anonvma-avc in the same configuration, geometric mean over a workload's
+// configurations.
+func summary(runs []run) (*figure, []string) {
+	type cfgKey struct{ workload, cfg string }
+	type metric struct {
+		unit, title, ylabel string
+	}
+	metrics := []metric{
+		{"ns/op", "time: ns/op (whole run)", "ns/op ÷ anonvma-avc's"},
+		{"rmap-peak-B", "space: rmap-peak-B (modelled peak)", "rmap-peak-B ÷ anonvma-avc's"},
+	}
+	// values[metric][cfg][strategy] = runs
+	values := make([]map[cfgKey]map[string][]float64, len(metrics))
+	for i := range values {
+		values[i] = map[cfgKey]map[string][]float64{}
+	}
+	workloads := map[string]bool{}
+	strategies := map[string]bool{}
+	for _, r := range runs {
+		st, ok := r.keys["strategy"]
+		if !ok {
+			continue
+		}
+		rest := r.rest(true, "strategy")
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(rest)) {
+			parts = append(parts, k+"="+rest[k])
+		}
+		key := cfgKey{r.workload, strings.Join(parts, "/")}
+		for i, m := range metrics {
+			v, ok := r.value(m.unit)
+			if !ok {
+				continue
+			}
+			if values[i][key] == nil {
+				values[i][key] = map[string][]float64{}
+			}
+			values[i][key][st] = append(values[i][key][st], v)
+			workloads[r.workload] = true
+			strategies[st] = true
+		}
+	}
+	if !strategies[baseline] {
+		if len(strategies) == 0 {
+			return nil, []string{"summary: no results with a strategy key and ns/op or rmap-peak-B"}
+		}
+		return nil, []string{"summary: no anonvma-avc results to normalise to (run -strategy all)"}
+	}
+	groups := slices.Collect(maps.Keys(workloads))
+	slices.SortFunc(groups, func(a, b string) int {
+		return cmp.Or(cmp.Compare(ranker(workloadOrder)(a), ranker(workloadOrder)(b)), strings.Compare(a, b))
+	})
+	stNames := slices.Collect(maps.Keys(strategies))
+	slices.SortFunc(stNames, func(a, b string) int {
+		return cmp.Or(cmp.Compare(ranker(strategyOrder)(a), ranker(strategyOrder)(b)), strings.Compare(a, b))
+	})
+	f := &figure{
+		Name:  "summary",
+		Title: "Time and rmap space of each strategy per workload, normalised to anonvma-avc (= 1; lower is better)",
+		Claim: "What each design costs where: pte chains' space and fork/exit time, anonmm's mremap copies, anon_vma's walks, against today's anon_vma_chain.",
+		Cols:  1,
+		Width: 10 * vg.Inch, Height: 7.5 * vg.Inch,
+	}
+	multi := false
+	for mi, m := range metrics {
+		p := panel{
+			Title:      m.title,
+			YLabel:     m.ylabel + " (log)",
+			YScale:     scaleLog,
+			Groups:     make([]string, len(groups)),
+			GroupNotes: map[int]string{},
+			HLines:     []hline{{Y: 1, Label: "anonvma-avc = 1", Key: "baseline"}},
+		}
+		for gi, w := range groups {
+			p.Groups[gi] = shortWorkload(w)
+		}
+		var zeroBase []string
+		for _, st := range stNames {
+			s := series{Label: st, Key: st}
+			for gi, w := range groups {
+				var ratios []float64
+				zeros, cfgs, baseZero := 0, 0, false
+				for key, byStrat := range values[mi] {
+					if key.workload != w || len(byStrat[st]) == 0 || len(byStrat[baseline]) == 0 {
+						continue
+					}
+					b := median(byStrat[baseline])
+					v := median(byStrat[st])
+					if b <= 0 {
+						baseZero = true
+						continue
+					}
+					cfgs++
+					if v <= 0 {
+						zeros++
+						continue
+					}
+					ratios = append(ratios, v/b)
+				}
+				if cfgs > 1 {
+					multi = true
+				}
+				switch {
+				case len(ratios) > 0:
+					s.Points = append(s.Points, point{X: float64(gi), Y: geomean(ratios), N: len(ratios)})
+				case zeros > 0:
+					s.Points = append(s.Points, point{X: float64(gi), Y: 0, N: zeros})
+				case baseZero && st != baseline:
+					if !slices.Contains(zeroBase, p.Groups[gi]) {
+						zeroBase = append(zeroBase, p.Groups[gi])
+					}
+					p.GroupNotes[gi] = "anonvma-avc: 0"
+				}
+			}
+			for i := range s.Points {
+				s.Points[i].Lo, s.Points[i].Hi = s.Points[i].Y, s.Points[i].Y
+			}
+			if len(s.Points) > 0 {
+				p.Series = append(p.Series, s)
+			}
+		}
+		if len(zeroBase) > 0 {
+			f.Notes = append(f.Notes, fmt.Sprintf("%s: anonvma-avc has 0 %s there (nothing to divide by), so those groups have no bars.", strings.Join(zeroBase, ", "), m.unit))
+		}
+		f.Panels = append(f.Panels, p)
+	}
+	var zeroSpace []string
+	for _, s := range f.Panels[1].Series {
+		all := len(s.Points) > 0
+		for _, pt := range s.Points {
+			if pt.Y > 0 {
+				all = false
+			}
+		}
+		if all {
+			zeroSpace = append(zeroSpace, s.Label)
+		}
+	}
+	if len(zeroSpace) > 0 {
+		f.Notes = append(f.Notes, strings.Join(zeroSpace, ", ")+" keeps no rmap structures (0 B): hollow bars at the axis floor.")
+	}
+	if multi {
+		f.Notes = append(f.Notes, "A workload run in several configurations shows the geometric mean of the per-configuration ratios.")
+	}
+	return f, nil
+}
+
+func median(vs []float64) float64 {
+	s := slices.Sorted(slices.Values(vs))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func geomean(vs []float64) float64 {
+	sum := 0.0
+	for _, v := range vs {
+		sum += math.Log(v)
+	}
+	return math.Exp(sum / float64(len(vs)))
+}
+
+func distinctX(ss []series) int {
+	xs := map[float64]bool{}
+	for _, s := range ss {
+		for _, p := range s.Points {
+			xs[p.X] = true
+		}
+	}
+	return len(xs)
+}

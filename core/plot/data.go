@@ -1,0 +1,274 @@
+package plot
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
+)
+
+// run is one result line with its name taken apart.
+type run struct {
+	res      *benchfmt.Result
+	workload string            // base name: ForkExit, SGA, ...
+	keys     map[string]string // name keys: strategy, procs, rss, ...
+	order    []string          // the keys in name order
+	arch     string            // file config arch (x86_64 when absent)
+}
+
+func parseRuns(results []*benchfmt.Result) []run {
+	runs := make([]run, 0, len(results))
+	for _, r := range results {
+		base, parts := r.Name.Parts()
+		rn := run{res: r, workload: string(base), keys: map[string]string{}}
+		for i, p := range parts {
+			s := string(p)
+			if strings.HasPrefix(s, "-") { // GOMAXPROCS suffix
+				continue
+			}
+			s = strings.TrimPrefix(s, "/")
+			k, v, ok := strings.Cut(s, "=")
+			if !ok { // a positional sub-benchmark name
+				k, v = fmt.Sprintf("#%d", i), s
+			}
+			if _, dup := rn.keys[k]; !dup {
+				rn.order = append(rn.order, k)
+			}
+			rn.keys[k] = v
+		}
+		rn.arch = r.GetConfig("arch")
+		if rn.arch == "" {
+			rn.arch = "x86_64"
+		}
+		runs = append(runs, rn)
+	}
+	return runs
+}
+
+// value returns the metric in unit as it was written in the file (ns/op
+// in ns, not benchfmt's tidied sec/op).
+func (r run) value(unit string) (float64, bool) {
+	for _, v := range r.res.Values {
+		if v.OrigUnit == unit {
+			return v.OrigValue, true
+		}
+	}
+	for _, v := range r.res.Values {
+		if v.Unit == unit && v.OrigUnit == "" {
+			return v.Value, true
+		}
+	}
+	return 0, false
+}
+
+// knob returns the numeric value of a name key; byte sizes (16MiB) are
+// returned in bytes.
+func (r run) knob(key string) (float64, bool) {
+	s, ok := r.keys[key]
+	if !ok {
+		return 0, false
+	}
+	v, err := parseNumber(s)
+	return v, err == nil
+}
+
+// rest returns the name keys other than those in skip, with arch when
+// withArch: the part of the configuration a chart does not plot.
+func (r run) rest(withArch bool, skip ...string) map[string]string {
+	m := map[string]string{}
+	for k, v := range r.keys {
+		if !slices.Contains(skip, k) {
+			m[k] = v
+		}
+	}
+	if withArch {
+		m["arch"] = r.arch
+	}
+	return m
+}
+
+// parseNumber parses a knob value: a plain number or a byte size with a
+// binary unit (16MiB, 512KiB, 1GiB, 2G, 4096B).
+func parseNumber(s string) (float64, error) {
+	units := []struct {
+		suffix string
+		mult   float64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40}, {"B", 1},
+	}
+	num, mult := s, 1.0
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			num, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("not a number or size: %q", s)
+	}
+	return v * mult, nil
+}
+
+// point is one x position of a series: the median of the runs there and
+// its band.
+type point struct {
+	X, Y float64
+	// Lo and Hi are the band drawn around Y: the 95% confidence interval
+	// of the median, or the min and max of the runs (see figure.band).
+	Lo, Hi float64
+	// Min, Max and the confidence interval (CILo, CIHi; infinite when
+	// there are too few runs) of the runs.
+	Min, Max, CILo, CIHi float64
+	N                    int
+	// Clamped is set when Y <= 0 was raised to the floor of a log axis.
+	Clamped bool
+}
+
+// series is one line (or one set of bars) of a panel.
+type series struct {
+	Label string
+	Key   string // style key: the strategy, file index, ... it stands for
+	// Points in increasing X.
+	Points []point
+}
+
+// summarize computes the median of values, their range and the 95%
+// confidence interval of the median, as benchstat does.
+func summarize(x float64, values []float64) point {
+	vs := slices.Clone(values)
+	s := benchmath.AssumeNothing.Summary(benchmath.NewSample(vs, &benchmath.DefaultThresholds), 0.95)
+	p := point{X: x, Y: s.Center, Min: vs[0], Max: vs[len(vs)-1], CILo: s.Lo, CIHi: s.Hi, N: len(vs)}
+	p.Lo, p.Hi = p.Min, p.Max
+	return p
+}
+
+// collector gathers observations (series, x, y) from runs and turns them
+// into series of medians. Each observation carries the rest of its
+// configuration: rest keys that differ between observations split the
+// series (and are named in its label) so that different configurations
+// are never pooled as runs of one.
+type collector struct {
+	obs []observation
+}
+
+type observation struct {
+	label, key string
+	x, y       float64
+	rest       map[string]string
+}
+
+func (c *collector) add(label, key string, x, y float64, rest map[string]string) {
+	c.obs = append(c.obs, observation{label, key, x, y, rest})
+}
+
+func (c *collector) empty() bool { return len(c.obs) == 0 }
+
+// varying returns the rest keys whose values differ between observations
+// (a key missing from some counts as differing), sorted.
+func (c *collector) varying() []string {
+	seen := map[string]map[string]bool{}
+	for _, o := range c.obs {
+		for k, v := range o.rest {
+			if seen[k] == nil {
+				seen[k] = map[string]bool{}
+			}
+			seen[k][v] = true
+		}
+	}
+	var keys []string
+	for k, vals := range seen {
+		missing := false
+		for _, o := range c.obs {
+			if _, ok := o.rest[k]; !ok {
+				missing = true
+				break
+			}
+		}
+		if len(vals) > 1 || missing {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// series returns the series in the order given by rank of their keys
+// (then by label), each with one point per x.
+func (c *collector) series(rank func(key string) int) []series {
+	vary := c.varying()
+	type sk struct{ label, key string }
+	var order []sk
+	vals := map[sk]map[float64][]float64{}
+	for _, o := range c.obs {
+		label := o.label
+		var extra []string
+		for _, k := range vary {
+			if v, ok := o.rest[k]; ok {
+				extra = append(extra, k+"="+v)
+			}
+		}
+		if len(extra) > 0 {
+			label += " (" + strings.Join(extra, ", ") + ")"
+		}
+		id := sk{label, o.key}
+		if vals[id] == nil {
+			vals[id] = map[float64][]float64{}
+			order = append(order, id)
+		}
+		vals[id][o.x] = append(vals[id][o.x], o.y)
+	}
+	slices.SortStableFunc(order, func(a, b sk) int {
+		if c := cmp.Compare(rank(a.key), rank(b.key)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.label, b.label)
+	})
+	var out []series
+	for _, id := range order {
+		s := series{Label: id.label, Key: id.key}
+		for x, ys := range vals[id] {
+			s.Points = append(s.Points, summarize(x, ys))
+		}
+		slices.SortFunc(s.Points, func(a, b point) int { return cmp.Compare(a.X, b.X) })
+		out = append(out, s)
+	}
+	return out
+}
+
+// Canonical orders of the series keys.
+var (
+	strategyOrder  = []string{"pagescan", "ptechain", "filelinear", "anonmm", "anonvma", "anonvma-avc"}
+	fileIndexOrder = []string{"linear", "prio", "interval"}
+	reuseOrder     = []string{"reuse", "no reuse"}
+)
+
+func ranker(order []string) func(string) int {
+	return func(k string) int {
+		if i := slices.Index(order, k); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+}
+
+// objectBased are the strategies whose file pages go through i_mmap
+// (the same file walk: they differ only in anonymous pages).
+var objectBased = []string{"filelinear", "anonmm", "anonvma", "anonvma-avc"}
+
+// defaultFileIndex is each strategy's own era's file index, used when a
+// result's name has no fileindex key.
+var defaultFileIndex = map[string]string{
+	"pagescan":    "linear",
+	"ptechain":    "linear",
+	"filelinear":  "linear",
+	"anonmm":      "prio",
+	"anonvma":     "prio",
+	"anonvma-avc": "interval",
+}

@@ -1,0 +1,12 @@
+package filelinear_test
+
+import (
+	"testing"
+
+	"rmapbench/strategies/fileindex"
+	"rmapbench/strategies/filelinear"
+	"rmapbench/strategies/internal/benchkit"
+)
+
+func BenchmarkForkExit(b *testing.B) { benchkit.ForkExit(b, filelinear.Strategy, fileindex.NewLinear) }
+func BenchmarkWalk(b *testing.B)     { benchkit.Walk(b, filelinear.Strategy, fileindex.NewLinear) }

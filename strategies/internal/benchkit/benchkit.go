@@ -1,0 +1,91 @@
+// Package benchkit holds the benchmarks every strategy package runs on
+// itself, so that `go test -bench . ./strategies/NAME/` sweeps the sizes
+// that show how that strategy's costs grow.
+package benchkit
+
+import (
+	"fmt"
+	"testing"
+
+	"rmapbench/core"
+)
+
+// ForkExit forks and exits a process with N written anonymous
+// pages under st: the cost per PTE should stay flat as N grows
+// (fork is linear in present PTEs), and its level is the strategy's fork
+// tax. It reports ns/pte.
+func ForkExit(b *testing.B, st core.Strategy, index func() core.FileIndex) {
+	{
+		for _, pages := range []uint64{1 << 10, 1 << 13, 1 << 16} {
+			b.Run(fmt.Sprintf("ptes=%d", pages), func(b *testing.B) {
+				m := core.NewMachine(core.Config{Seed: 1, NewIndex: index}, st.New)
+				const base = 0x10000000
+				if err := m.Mmap(1, base, pages*core.PageSize, core.ProtRead|core.ProtWrite, false, "", 0); err != nil {
+					b.Fatal(err)
+				}
+				if err := m.Touch(1, base, pages*core.PageSize, true); err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if err := m.Fork(1, 2); err != nil {
+						b.Fatal(err)
+					}
+					if err := m.Exit(2); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(pages), "ns/pte")
+			})
+		}
+	}
+}
+
+// Walk unmaps (and faults back) pages of a parent's heap shared
+// with N forked children, under st: the walk's cost grows with
+// what the strategy visits — the N mappings for chains and lists, the whole
+// page tables of all N+1 processes for pagescan. It reports vmas/walk and
+// ptes/walk, the deterministic counters.
+func Walk(b *testing.B, st core.Strategy, index func() core.FileIndex) {
+	{
+		for _, children := range []uint64{4, 32, 256} {
+			b.Run(fmt.Sprintf("mappers=%d", children+1), func(b *testing.B) {
+				m := core.NewMachine(core.Config{Seed: 1, NewIndex: index}, st.New)
+				const base, pages = 0x10000000, 256
+				if err := m.Mmap(1, base, pages*core.PageSize, core.ProtRead|core.ProtWrite, false, "", 0); err != nil {
+					b.Fatal(err)
+				}
+				if err := m.Touch(1, base, pages*core.PageSize, true); err != nil {
+					b.Fatal(err)
+				}
+				for c := uint64(0); c < children; c++ {
+					if err := m.Fork(1, 100+c); err != nil {
+						b.Fatal(err)
+					}
+				}
+				rm := m.Rmapper()
+				m.Walk = core.WalkCounters{}
+				walks := 0
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					addr := base + uint64(i%pages)*core.PageSize
+					f, _, ok := m.Resolve(1, addr)
+					if !ok {
+						b.StopTimer()
+						if err := m.Touch(1, addr, core.PageSize, false); err != nil {
+							b.Fatal(err)
+						}
+						b.StartTimer()
+						continue
+					}
+					rm.TryToUnmap(f)
+					walks++
+				}
+				if walks > 0 {
+					b.ReportMetric(float64(m.Walk.VMAs)/float64(walks), "vmas/walk")
+					b.ReportMetric(float64(m.Walk.PTEs)/float64(walks), "ptes/walk")
+				}
+			})
+		}
+	}
+}
