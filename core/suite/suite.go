@@ -10,8 +10,8 @@ package suite
 import (
 	"context"
 	"errors"
-	"runtime"
 	"fmt"
+	"runtime"
 	"slices"
 	"time"
 
