@@ -166,6 +166,7 @@ func (m *Machine) breakCOW(v *VMA, addr uint64, pa PTEAddr, old FrameID, content
 		m.pt.set(pa, 0)
 		ofr := &m.pm.frames[old]
 		ofr.MapCount--
+		m.mapped--
 		v.MM.RSS--
 		m.one[0] = MapRef{Frame: old, PTE: pa, Addr: addr}
 		m.rm.PagesRemove(v, m.one[:])
@@ -244,6 +245,7 @@ func (m *Machine) mapPage(v *VMA, addr uint64, pa PTEAddr, f FrameID, writable b
 		f = c
 	}
 	m.pm.frames[f].MapCount++
+	m.addMapped(1)
 	v.MM.RSS++
 	return nil
 }

@@ -81,6 +81,7 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 				m.pm.frames[r.Frame].MapCount++
 			}
 			cv.MM.RSS += int64(len(batch))
+			m.addMapped(int64(len(batch)))
 			batch = batch[:0]
 		}
 	})
@@ -170,6 +171,7 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 					fr.Flags |= FrameDirty
 				}
 				fr.MapCount--
+				m.mapped--
 				batch = append(batch, MapRef{Frame: f, PTE: makePTEAddr(pt, i), Addr: meta.base + uint64(i)<<pageShift})
 			case p.IsSwap():
 				m.swap.put(m, p.swapSlot())

@@ -55,6 +55,7 @@ type Machine struct {
 	content  uint64 // last content token handed out
 	shmemSeq int    // shared anonymous mappings made so far
 	pinned   FrameID
+	mapped   int64 // present PTEs mapping real frames (the sum of MapCounts)
 	// nested is the time spent in reclaim or verification inside the
 	// operation being timed, which the operation's time excludes.
 	nested      time.Duration
@@ -276,8 +277,17 @@ func (m *Machine) UnmapOne(v *VMA, addr uint64, a PTEAddr, f FrameID) bool {
 	}
 	m.pt.set(a, repl)
 	fr.MapCount--
+	m.mapped--
 	v.MM.RSS--
 	return true
+}
+
+// addMapped counts n new mappings and keeps their peak.
+func (m *Machine) addMapped(n int64) {
+	m.mapped += n
+	if m.mapped > m.Stats.PeakMappings {
+		m.Stats.PeakMappings = m.mapped
+	}
 }
 
 // nextContent hands out a fresh content token, for a page just written.

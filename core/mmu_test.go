@@ -64,6 +64,9 @@ func TestCOWAfterFork(t *testing.T) {
 	if got := m.Frame(pf).MapCount; got != 2 {
 		t.Fatalf("mapcount after fork = %d, want 2", got)
 	}
+	if m.Stats.PeakMappings != 8 {
+		t.Fatalf("peak mappings after fork = %d, want 8", m.Stats.PeakMappings)
+	}
 	must(t, m.Touch(2, a, pg, true)) // child writes: COW break
 	verify(t, m)
 	cf2, cp2, _ := m.Resolve(2, a)

@@ -30,6 +30,7 @@ type Stats struct {
 	Time  [NumOps]time.Duration
 
 	MremapCopies int64 // pages copied only because a strategy could not move them
+	PeakMappings int64 // the most present PTEs mapping real frames at once
 	SwapOuts     int64 // anonymous pages written to swap
 	SwapIns      int64
 	Writebacks   int64 // dirty file pages written before eviction

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -224,5 +226,81 @@ func TestEmitTraceReplaysToTheSameCounters(t *testing.T) {
 		if x != y {
 			t.Errorf("%s: generated %v, replayed %v", unit, x, y)
 		}
+	}
+}
+
+// Shards 1/n .. n/n together are the whole suite, each case exactly once.
+func TestShardsPartitionTheSuite(t *testing.T) {
+	args := []string{"-strategy", "all", "-workload", "all", "-fileindex", "all", "-scale", "small"}
+	plan := func(extra ...string) []string {
+		fs, f := newSuiteFlagSet(&bytes.Buffer{})
+		if err := fs.Parse(normalizeArgs(fs, append(slices.Clone(args), extra...))); err != nil {
+			t.Fatal(err)
+		}
+		p, err := planSuite(f, fs, strings.NewReader(""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := p.cases(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, c := range cs {
+			names = append(names, c.Name)
+		}
+		return names
+	}
+	whole := plan()
+	if len(whole) < 100 {
+		t.Fatalf("the suite has only %d cases", len(whole))
+	}
+	for _, n := range []int{1, 2, 3, 7} {
+		var union []string
+		for i := 1; i <= n; i++ {
+			part := plan("-shard", strconv.Itoa(i)+"/"+strconv.Itoa(n))
+			if len(part) == 0 {
+				t.Errorf("shard %d/%d is empty", i, n)
+			}
+			union = append(union, part...)
+		}
+		a, b := slices.Clone(whole), slices.Clone(union)
+		slices.Sort(a)
+		slices.Sort(b)
+		if !slices.Equal(a, b) {
+			t.Errorf("shards of %d: %d cases, want the suite's %d, each once", n, len(union), len(whole))
+		}
+	}
+	for _, bad := range []string{"0/3", "4/3", "1/0", "x", "1/2/3", "-1/2"} {
+		if code, _, _ := runCmd(t, "", "-shard", bad); code != exitUsage {
+			t.Errorf("-shard %s: exit %d, want 2", bad, code)
+		}
+	}
+}
+
+// Concatenated shard outputs hold the same results as the whole suite.
+func TestShardOutputsConcatenate(t *testing.T) {
+	args := []string{"-strategy", "ptechain,anonvma", "-workload", "forkchain,mremap", "-scale", "small", "-count", "2"}
+	_, whole, _ := runCmd(t, "", args...)
+	var joined string
+	for i := 1; i <= 3; i++ {
+		code, out, stderr := runCmd(t, "", append(slices.Clone(args), "-shard", strconv.Itoa(i)+"/3")...)
+		if code != 0 {
+			t.Fatal(stderr)
+		}
+		joined += out
+	}
+	key := func(data string) []string {
+		var out []string
+		for _, r := range readResults(t, "x", []byte(data)) {
+			v, _ := r.Value("anon_vma-peak-objs")
+			w, _ := r.Value("vmas/walk")
+			out = append(out, fmt.Sprintf("%s %v %v", r.Name, v, w))
+		}
+		slices.Sort(out)
+		return out
+	}
+	if a, b := key(whole), key(joined); !slices.Equal(a, b) {
+		t.Fatalf("shards give\n%v\nthe whole suite\n%v", b, a)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -31,7 +30,7 @@ type suiteFlags struct {
 	count                         int
 	seed                          uint64
 	tracePath, emitTrace, out     string
-	nonlinear, params             string
+	nonlinear, params, shard      string
 	verify, avcReuse              bool
 }
 
@@ -50,6 +49,7 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.mem, "mem", "16GiB", "simulated physical memory; reclaim runs when it is full")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random choice")
 	fs.StringVar(&f.params, "param", "", "workload sizes to override, e.g. procs=512,rss=64MiB (rmapbench list shows each workload's)")
+	fs.StringVar(&f.shard, "shard", "", "run only part i of n of the suite (i/n, 1 <= i <= n); shards 1/n..n/n together are the whole suite")
 	fs.StringVar(&f.nonlinear, "nonlinear", "hugh", "policy for pages of nonlinear (remap_file_pages) VMAs: hugh or andrea")
 	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
 	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
@@ -89,6 +89,8 @@ type suitePlan struct {
 	scale   workloads.Scale
 	// nameKeys are settings the user chose, added to every name.
 	nameKeys []workloads.Param
+	// shard and shards select part shard of shards of the cases (1-based).
+	shard, shards int
 }
 
 func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, error) {
@@ -140,6 +142,12 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	if f.emitTrace != "" && (len(p.sources) != 1 || f.tracePath != "") {
 		return nil, &usageError{"-emit-trace needs exactly one generated workload (-workload NAME)"}
 	}
+	p.shard, p.shards = 1, 1
+	if f.shard != "" {
+		if p.shard, p.shards, err = parseShard(f.shard); err != nil {
+			return nil, &usageError{err.Error()}
+		}
+	}
 	if !slices.Contains(strategies.NonlinearPolicies(), f.nonlinear) {
 		return nil, &usageError{fmt.Sprintf("unknown nonlinear policy %q (valid: %s)", f.nonlinear, strings.Join(strategies.NonlinearPolicies(), ", "))}
 	}
@@ -154,6 +162,17 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "avc-reuse", Value: strconv.FormatBool(f.avcReuse)})
 	}
 	return p, nil
+}
+
+// parseShard parses -shard i/n.
+func parseShard(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, fmt.Errorf("-shard %q: want i/n with 1 <= i <= n, e.g. 2/3", s)
+	}
+	return i, n, nil
 }
 
 // parseParams parses -param: comma-separated knob=value, where every knob
@@ -250,7 +269,24 @@ func (p *suitePlan) cases(emit *trace.Writer) ([]suite.Case, error) {
 			}
 		}
 	}
-	return cs, nil
+	return shardOf(cs, p.shard, p.shards), nil
+}
+
+// shardOf keeps case k of the matrix in shard k mod n + 1: a
+// deterministic partition, so shards 1..n run every case exactly once
+// (with all its -count runs), and spreads each workload's strategies over
+// the shards so that they take similar times.
+func shardOf(cs []suite.Case, shard, shards int) []suite.Case {
+	if shards == 1 {
+		return cs
+	}
+	var out []suite.Case
+	for k, c := range cs {
+		if k%shards == shard-1 {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Verification policy: the oracle runs after every event for the first
@@ -341,7 +377,6 @@ func (p *suitePlan) header() []report.HeaderKey {
 		{Key: "arch", Value: p.opts.Arch.Name},
 		{Key: "mem", Value: p.flags.mem},
 		{Key: "seed", Value: strconv.FormatUint(p.opts.Seed, 10)},
-		{Key: "date", Value: time.Now().UTC().Format(time.DateOnly)},
 	}
 }
 

@@ -147,6 +147,7 @@ func Measure(m *core.Machine, wall time.Duration) []report.Metric {
 		report.Metric{Value: perWalk(w.PTEs), Unit: "ptes/walk", Exact: true},
 		report.Metric{Value: perWalk(w.Steps), Unit: "chain-steps/walk", Exact: true},
 		report.Metric{Value: float64(m.Stats.MremapCopies), Unit: "mremap-copies", Exact: true},
+		report.Metric{Value: float64(m.Stats.PeakMappings), Unit: "mappings-peak", Exact: true},
 	)
 	// Every line reports every rmap struct of DESIGN.md, zero where the
 	// strategy allocates none, so that scripts and benchstat tables can

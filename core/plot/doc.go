@@ -1,0 +1,2 @@
+// Package plot draws the charts of rmapbench results.
+package plot
