@@ -77,14 +77,10 @@ func (m *Machine) anonFault(v *VMA, addr uint64, pa PTEAddr, write bool) error {
 		m.pt.set(pa, mkPTE(ZeroFrame, false))
 		return nil
 	}
-	m.rm.AnonPrepare(v)
-	f, err := m.allocFrame()
+	f, err := m.allocAnon(v, 0, m.nextContent())
 	if err != nil {
 		return err
 	}
-	fr := &m.pm.frames[f]
-	fr.Flags |= FrameAnon
-	fr.Content = m.nextContent()
 	return m.mapPage(v, addr, pa, f, true, AddAnon)
 }
 
@@ -105,16 +101,10 @@ func (m *Machine) fileFault(v *VMA, addr uint64, pa PTEAddr, pgoff uint64, write
 	}
 	if write && !v.Shared {
 		// A private write copies straight from the page cache.
-		m.rm.AnonPrepare(v)
-		m.pinned = f
-		nf, err := m.allocFrame()
-		m.pinned = 0
+		nf, err := m.allocAnon(v, f, m.nextContent())
 		if err != nil {
 			return err
 		}
-		nfr := &m.pm.frames[nf]
-		nfr.Flags |= FrameAnon
-		nfr.Content = m.nextContent()
 		return m.mapPage(v, addr, pa, nf, true, AddAnon)
 	}
 	if write {
@@ -151,16 +141,10 @@ func (m *Machine) writeProtectFault(v *VMA, addr uint64, pa PTEAddr, p PTE) erro
 // breakCOW replaces the page at addr by a private anonymous copy whose
 // content is content.
 func (m *Machine) breakCOW(v *VMA, addr uint64, pa PTEAddr, old FrameID, content uint64) error {
-	m.rm.AnonPrepare(v)
-	m.pinned = old
-	nf, err := m.allocFrame()
-	m.pinned = 0
+	nf, err := m.allocAnon(v, old, content)
 	if err != nil {
 		return err
 	}
-	nfr := &m.pm.frames[nf]
-	nfr.Flags |= FrameAnon
-	nfr.Content = content
 	writable := v.Prot&ProtWrite != 0
 	if old != ZeroFrame {
 		m.pt.set(pa, 0)
@@ -221,21 +205,33 @@ func (m *Machine) swapFault(v *VMA, addr uint64, pa PTEAddr, p PTE, write bool) 
 	return nil
 }
 
+// allocAnon allocates an anonymous frame holding content for v, after
+// anon_vma_prepare. pin is a frame being copied from, which reclaim must
+// not take while it looks for memory (0 for none).
+func (m *Machine) allocAnon(v *VMA, pin FrameID, content uint64) (FrameID, error) {
+	m.rm.AnonPrepare(v)
+	m.pinned = pin
+	f, err := m.allocFrame()
+	m.pinned = 0
+	if err != nil {
+		return 0, err
+	}
+	fr := &m.pm.frames[f]
+	fr.Flags |= FrameAnon
+	fr.Content = content
+	return f, nil
+}
+
 // mapPage installs a PTE for f at addr and tells the strategy. If the
 // strategy cannot record f at this address, a private copy is mapped.
 func (m *Machine) mapPage(v *VMA, addr uint64, pa PTEAddr, f FrameID, writable bool, kind AddKind) error {
 	m.pt.set(pa, mkPTE(f, writable))
 	if !m.rm.PageAdd(v, MapRef{Frame: f, PTE: pa, Addr: addr}, kind) {
-		m.pinned = f
-		c, err := m.allocFrame()
-		m.pinned = 0
+		c, err := m.allocAnon(v, f, m.pm.frames[f].Content)
 		if err != nil {
 			m.pt.set(pa, 0)
 			return err
 		}
-		cfr := &m.pm.frames[c]
-		cfr.Flags |= FrameAnon
-		cfr.Content = m.pm.frames[f].Content
 		m.Stats.MremapCopies++
 		m.pt.set(pa, mkPTE(c, v.Prot&ProtWrite != 0))
 		if !m.rm.PageAdd(v, MapRef{Frame: c, PTE: pa, Addr: addr}, AddAnon) {

@@ -84,6 +84,12 @@ func (m *Machine) insertMerging(v *VMA) {
 // resize changes v's range in place, keeping the i_mmap index in step
 // (vma_adjust).
 func (m *Machine) resize(v *VMA, start, end, pgoff uint64) {
+	rekey(v, start, end, pgoff)
+	m.rm.VMAAdjusted(v)
+}
+
+// rekey changes v's range, moving it in its file's i_mmap index.
+func rekey(v *VMA, start, end, pgoff uint64) {
 	linear := v.File != nil && !v.Nonlinear
 	if linear {
 		v.File.Index.Remove(v)
@@ -92,7 +98,6 @@ func (m *Machine) resize(v *VMA, start, end, pgoff uint64) {
 	if linear {
 		v.File.Index.Insert(v)
 	}
-	m.rm.VMAAdjusted(v)
 }
 
 // absorb merges next into prev, its neighbour (vma_merge's remove_next).
@@ -108,14 +113,7 @@ func (m *Machine) split(v *VMA, addr uint64) *VMA {
 		MM: v.MM, Start: addr, End: v.End, PgOff: v.PgOff + (addr-v.Start)>>pageShift,
 		Prot: v.Prot, Shared: v.Shared, File: v.File, Nonlinear: v.Nonlinear,
 	}
-	linear := v.File != nil && !v.Nonlinear
-	if linear {
-		v.File.Index.Remove(v)
-	}
-	v.End = addr
-	if linear {
-		v.File.Index.Insert(v)
-	}
+	rekey(v, v.Start, addr, v.PgOff)
 	m.addVMA(tail)
 	m.rm.VMASplit(v, tail)
 	return tail

@@ -493,26 +493,11 @@ func (r *rmapper) anonWalk(f core.FrameID, fn func(v *core.VMA, addr uint64, a c
 // Walk is rmap_walk: file pages through i_mmap, anonymous pages through
 // their anon_vma.
 func (r *rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool) {
-	if r.m.Frame(f).Flags&core.FrameAnon == 0 {
-		r.files.Walk(f, visit)
-		return
-	}
-	r.anonWalk(f, func(v *core.VMA, addr uint64, _ core.PTEAddr) bool { return visit(v, addr) })
+	r.files.WalkPage(f, r.anonWalk, visit)
 }
 
-// TryToUnmap is try_to_unmap: rmap_walk with try_to_unmap_one, done when
-// the page has no mapping left (page_mapcount_is_zero).
-func (r *rmapper) TryToUnmap(f core.FrameID) bool {
-	fr := r.m.Frame(f)
-	if fr.Flags&core.FrameAnon == 0 {
-		return r.files.TryToUnmap(f)
-	}
-	r.anonWalk(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
-		r.m.UnmapOne(v, addr, a, f)
-		return fr.MapCount > 0
-	})
-	return fr.MapCount == 0
-}
+// TryToUnmap is try_to_unmap_anon / try_to_unmap_file.
+func (r *rmapper) TryToUnmap(f core.FrameID) bool { return r.files.TryToUnmapPage(f, r.anonWalk) }
 
 // PageReuse is page_move_anon_rmap (do_wp_page, 2.6.35+): a page the
 // process alone maps, kept on a write fault, moves to the VMA's own

@@ -200,3 +200,32 @@ func (fs *Files) unmapAllNonlinear(f core.FrameID) {
 		}
 	}
 }
+
+// AnonWalk visits the VMAs where an anonymous page may be mapped, with
+// the page's address and PTE in each (found by page_check_address), until
+// fn returns false. It is a strategy's own anonymous walk.
+type AnonWalk func(f core.FrameID, fn func(v *core.VMA, addr uint64, a core.PTEAddr) bool)
+
+// WalkPage is rmap_walk for a strategy whose anonymous walk is anon:
+// file pages go through i_mmap.
+func (fs *Files) WalkPage(f core.FrameID, anon AnonWalk, visit func(v *core.VMA, addr uint64) bool) {
+	if fs.m.Frame(f).Flags&core.FrameAnon == 0 {
+		fs.Walk(f, visit)
+		return
+	}
+	anon(f, func(v *core.VMA, addr uint64, _ core.PTEAddr) bool { return visit(v, addr) })
+}
+
+// TryToUnmapPage is try_to_unmap for such a strategy: try_to_unmap_one
+// on every mapping the walk finds until the page has none left.
+func (fs *Files) TryToUnmapPage(f core.FrameID, anon AnonWalk) bool {
+	fr := fs.m.Frame(f)
+	if fr.Flags&core.FrameAnon == 0 {
+		return fs.TryToUnmap(f)
+	}
+	anon(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
+		fs.m.UnmapOne(v, addr, a, f)
+		return fr.MapCount > 0
+	})
+	return fr.MapCount == 0
+}

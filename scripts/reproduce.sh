@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# reproduce.sh: regenerate results/ end to end, on this machine, from this
+# commit: build, run the suite and the sweeps the plots need, draw the
+# plots, run benchstat, and write results/README.md (the report that checks
+# the claims of the seeds and the kernel history against this run).
+#
+#   scripts/reproduce.sh            # COUNT=6 runs of each benchmark
+#   COUNT=10 scripts/reproduce.sh
+#
+# Nothing in results/ is edited by hand: rerun this script instead. The new
+# results replace the old ones only when everything succeeded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${COUNT:-6}
+sweepcount=${SWEEPCOUNT:-3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+new="$tmp/results"
+mkdir -p "$new"
+
+echo "== build" >&2
+go build -o "$tmp/rmapbench" ./cmd/rmapbench
+rb="$tmp/rmapbench"
+objrmap=ptechain,filelinear,anonmm,anonvma,anonvma-avc
+
+echo "== suite: every strategy, every workload, default scale, -count $count" >&2
+"$rb" -strategy all -workload all -count "$count" -o "$new/suite.txt"
+
+echo "== sweep: fork+exit time vs resident memory" >&2
+for rss in 4MiB 8MiB 16MiB 32MiB 64MiB; do
+	"$rb" -strategy all -workload forkexit -param "rss=$rss" -count "$sweepcount"
+done > "$new/forkexit-rss.txt"
+
+echo "== sweep: rmap space vs processes, x86_64 and i386" >&2
+for arch in x86_64 i386; do
+	for procs in 25 50 100 200 400; do
+		"$rb" -strategy "$objrmap" -workload sga -arch "$arch" -param "procs=$procs" -count "$sweepcount"
+	done
+done > "$new/sga-procs.txt"
+
+echo "== sweep: walk cost vs VMAs mapping one file, every index" >&2
+for procs in 16 64 256 1024; do
+	"$rb" -strategy anonvma -workload manymapped -fileindex all -param "procs=$procs" -count "$sweepcount"
+done > "$new/manymapped-procs.txt"
+
+echo "== sweep: anon_vma_chain objects vs fork-chain depth, with and without reuse" >&2
+for depth in 25 50 100 200 400; do
+	for reuse in true false; do
+		"$rb" -strategy anonvma-avc -workload forkchain -avc-reuse="$reuse" -param "depth=$depth" -count "$sweepcount"
+	done
+done > "$new/forkchain-depth.txt"
+
+echo "== plots" >&2
+"$rb" plot -o "$new/plots" "$new"/*.txt
+
+echo "== benchstat" >&2
+go tool benchstat -col /strategy "$new/suite.txt" > "$new/benchstat.txt"
+
+echo "== report" >&2
+"$rb" report -o "$new/README.md" -count "$count" "$new"/*.txt
+
+rm -rf results
+cp -r "$new" results
+echo "results/ regenerated: $(ls results | tr '\n' ' ')" >&2
