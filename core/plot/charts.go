@@ -55,6 +55,8 @@ type figure struct {
 	Cols   int // panels per row
 	Width  vg.Length
 	Height vg.Length
+	// Sweep tells how to get more than one x value (line charts).
+	Sweep string
 	// Band says what the shaded bands are (set by prepare).
 	Band string
 }
@@ -105,9 +107,7 @@ func forkExitTime(runs []run) (*figure, []string) {
 			Series: c.series(ranker(strategyOrder)),
 		}},
 		Width: 8 * vg.Inch, Height: 5 * vg.Inch,
-	}
-	if n := distinctX(f.Panels[0].Series); n < 2 {
-		f.Notes = append(f.Notes, "Only one rss value: sweep -param rss=... to see how the cost grows with memory.")
+		Sweep: "-param rss=1MiB, 2MiB, 4MiB, ...",
 	}
 	return f, nil
 }
@@ -152,6 +152,7 @@ func rmapSpace(runs []run) (*figure, []string) {
 		Claim: "Claim: pte chains cost two pointers per mapping, so a big SGA in hundreds of processes exhausts i386's 896 MiB lowmem; object-based rmap stays flat.",
 		Cols:  len(archs),
 		Width: 8 * vg.Inch, Height: 5 * vg.Inch,
+		Sweep: "-param procs=16, 32, 64, ... (with -arch x86_64 and -arch i386)",
 	}
 	if len(archs) > 1 {
 		f.Width = 11 * vg.Inch
@@ -217,6 +218,7 @@ func walkCost(runs []run) (*figure, []string) {
 			Series: c.series(ranker(fileIndexOrder)),
 		}},
 		Width: 8 * vg.Inch, Height: 5 * vg.Inch,
+		Sweep: "-param procs=16, 32, 64, ... (and/or windows=...)",
 	}
 	if inferred {
 		f.Notes = append(f.Notes, "Results without a fileindex key are counted under their strategy's own index (filelinear linear, anonmm/anonvma prio, anonvma-avc interval); run with -fileindex all for every index.")
@@ -255,14 +257,14 @@ func avcGrowth(runs []run) (*figure, []string) {
 		Claim: "Claim: without the 3.19 degree reuse, chains grow with every generation even when parents exit (linear, unbounded); with it they stay bounded. A live chain costs ~depth²/2 links either way.",
 		Panels: []panel{
 			{
-				Title:  "end of run, parents exited: anon_vma_chain-objs",
+				Title:  "End of run, parents exited: anon_vma_chain-objs",
 				XLabel: "fork-chain depth: depth knob (generations)",
 				YLabel: "anon_vma_chain objects (live)",
 				XScale: scaleLinear, YScale: scaleLinear,
 				Series: live.series(ranker(reuseOrder)),
 			},
 			{
-				Title:  "peak, whole chain alive: anon_vma_chain-peak-objs",
+				Title:  "Peak, whole chain alive: anon_vma_chain-peak-objs",
 				XLabel: "fork-chain depth: depth knob (generations)",
 				YLabel: "anon_vma_chain objects (peak)",
 				XScale: scaleLinear, YScale: scaleLinear,
@@ -271,6 +273,7 @@ func avcGrowth(runs []run) (*figure, []string) {
 		},
 		Cols:  2,
 		Width: 11 * vg.Inch, Height: 5 * vg.Inch,
+		Sweep: "-param depth=4, 8, 16, 32, ...",
 	}
 	keys := map[string]bool{}
 	for _, s := range f.Panels[0].Series {
@@ -299,11 +302,7 @@ func shortWorkload(w string) string {
 	if s, ok := workloadShort[w]; ok {
 		return s
 	}
-	s := strings.ToLower(w)
-	if len(s) > 12 {
-		s = s[:11] + "…"
-	}
-	return s
+	return strings.ToLower(w)
 }
 
 const baseline = "anonvma-avc"
@@ -317,15 +316,16 @@ func summary(runs []run) (*figure, []string) {
 		unit, title, ylabel string
 	}
 	metrics := []metric{
-		{"ns/op", "time: ns/op (whole run)", "ns/op ÷ anonvma-avc's"},
-		{"rmap-peak-B", "space: rmap-peak-B (modelled peak)", "rmap-peak-B ÷ anonvma-avc's"},
+		{"ns/op", "Time: ns/op of the whole run", "ratio to anonvma-avc"},
+		{"rmap-peak-B", "Space: rmap-peak-B, the modelled peak", "ratio to anonvma-avc"},
 	}
 	// values[metric][cfg][strategy] = runs
 	values := make([]map[cfgKey]map[string][]float64, len(metrics))
 	for i := range values {
 		values[i] = map[cfgKey]map[string][]float64{}
 	}
-	workloads := map[string]bool{}
+	workloads := map[string]bool{} // those with baseline results
+	seen := map[string]bool{}
 	strategies := map[string]bool{}
 	for _, r := range runs {
 		st, ok := r.keys["strategy"]
@@ -347,8 +347,11 @@ func summary(runs []run) (*figure, []string) {
 				values[i][key] = map[string][]float64{}
 			}
 			values[i][key][st] = append(values[i][key][st], v)
-			workloads[r.workload] = true
 			strategies[st] = true
+			seen[r.workload] = true
+			if st == baseline {
+				workloads[r.workload] = true
+			}
 		}
 	}
 	if !strategies[baseline] {
@@ -367,16 +370,26 @@ func summary(runs []run) (*figure, []string) {
 	})
 	f := &figure{
 		Name:  "summary",
-		Title: "Time and rmap space of each strategy per workload, normalised to anonvma-avc (= 1; lower is better)",
-		Claim: "What each design costs where: pte chains' space and fork/exit time, anonmm's mremap copies, anon_vma's walks, against today's anon_vma_chain.",
+		Title: "Time and rmap space per strategy and workload, relative to anonvma-avc (= 1; lower is better)",
+		Claim: "The claims together: pte chains cost the most space and fork/exit time; object-based rmap (filelinear, anonmm, anonvma, anonvma-avc) cuts both; pagescan keeps no rmap but scans every page table on each walk.",
 		Cols:  1,
 		Width: 10 * vg.Inch, Height: 7.5 * vg.Inch,
+	}
+	var noBase []string
+	for w := range seen {
+		if !workloads[w] {
+			noBase = append(noBase, shortWorkload(w))
+		}
+	}
+	if len(noBase) > 0 {
+		slices.Sort(noBase)
+		f.Notes = append(f.Notes, "Left out, no anonvma-avc results to compare with: "+strings.Join(noBase, ", ")+".")
 	}
 	multi := false
 	for mi, m := range metrics {
 		p := panel{
 			Title:      m.title,
-			YLabel:     m.ylabel + " (log)",
+			YLabel:     m.ylabel + " (log scale)",
 			YScale:     scaleLog,
 			Groups:     make([]string, len(groups)),
 			GroupNotes: map[int]string{},
@@ -420,7 +433,7 @@ func summary(runs []run) (*figure, []string) {
 					if !slices.Contains(zeroBase, p.Groups[gi]) {
 						zeroBase = append(zeroBase, p.Groups[gi])
 					}
-					p.GroupNotes[gi] = "anonvma-avc: 0"
+					p.GroupNotes[gi] = "anonvma-avc: 0 " + strings.TrimPrefix(m.unit, "rmap-peak-")
 				}
 			}
 			for i := range s.Points {
@@ -437,18 +450,22 @@ func summary(runs []run) (*figure, []string) {
 	}
 	var zeroSpace []string
 	for _, s := range f.Panels[1].Series {
-		all := len(s.Points) > 0
+		var where []string
 		for _, pt := range s.Points {
-			if pt.Y > 0 {
-				all = false
+			if pt.Y <= 0 {
+				where = append(where, f.Panels[1].Groups[int(pt.X)])
 			}
 		}
-		if all {
-			zeroSpace = append(zeroSpace, s.Label)
+		switch {
+		case len(where) == 0:
+		case len(where) == len(s.Points):
+			zeroSpace = append(zeroSpace, s.Label+" (everywhere)")
+		default:
+			zeroSpace = append(zeroSpace, s.Label+" ("+strings.Join(where, ", ")+")")
 		}
 	}
 	if len(zeroSpace) > 0 {
-		f.Notes = append(f.Notes, strings.Join(zeroSpace, ", ")+" keeps no rmap structures (0 B): hollow bars at the axis floor.")
+		f.Notes = append(f.Notes, "Hollow dashed bars at the axis floor: 0 B of rmap structures, which a log axis cannot show: "+strings.Join(zeroSpace, "; ")+".")
 	}
 	if multi {
 		f.Notes = append(f.Notes, "A workload run in several configurations shows the geometric mean of the per-configuration ratios.")

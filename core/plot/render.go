@@ -33,6 +33,14 @@ const (
 
 var sans = font.Font{Typeface: "Liberation", Variant: "Sans"}
 
+// Text measured in Liberation Sans gets this much room: an SVG names the
+// font without embedding it, and a viewer without it may use a wider one
+// (DejaVu Sans is about 12% wider).
+const (
+	svgSlackWrap   = 0.86
+	svgSlackLegend = 1.16
+)
+
 func textStyle(size vg.Length, bold, italic bool) text.Style {
 	f := font.From(sans, size)
 	if bold {
@@ -92,22 +100,63 @@ func (f *figure) prepare() {
 			f.Band = "Points: median of " + runs + " runs; shaded: min to max of the runs (fewer than 6 runs: no 95% interval)."
 		}
 	}
+	if f.Sweep != "" {
+		for _, p := range f.Panels {
+			if p.Groups == nil && distinctX(p.Series) == 1 {
+				f.Notes = append(f.Notes, "Only one x value: run the workload at several values ("+f.Sweep+") to see the trend.")
+				break
+			}
+		}
+	}
+	var clampedAll, pairs []string
+	coincide := map[string][]string{}
 	for pi := range f.Panels {
 		p := &f.Panels[pi]
 		p.logX = decideLog(p.XScale, p.xValues(), logXRatio) && p.Groups == nil
 		p.logY = decideLog(p.YScale, p.yValues(), logYRatio)
 		if p.logY {
-			if clamped := p.clamp(); len(clamped) > 0 && p.Groups == nil {
-				f.Notes = append(f.Notes, fmt.Sprintf("Log axis: zero values of %s are drawn at %s.", strings.Join(clamped, ", "), formatTick(p.floor)))
+			if clamped := p.clamp(); p.Groups == nil {
+				for _, c := range clamped {
+					if !slices.Contains(clampedAll, c) {
+						clampedAll = append(clampedAll, c)
+					}
+				}
 			}
 		}
 		if p.Groups == nil {
+			t, _, _ := strings.Cut(p.Title, ":")
 			for _, pair := range p.coincident() {
-				f.Notes = append(f.Notes, pair+" coincide (identical values).")
+				if coincide[pair] == nil {
+					pairs = append(pairs, pair)
+				}
+				coincide[pair] = append(coincide[pair], t)
 			}
 		}
 	}
-	f.Notes = slices.Compact(f.Notes)
+	linePanels := 0
+	for _, p := range f.Panels {
+		if p.Groups == nil {
+			linePanels++
+		}
+	}
+	for _, pair := range pairs {
+		where := coincide[pair]
+		if len(where) == linePanels || slices.Contains(where, "") {
+			f.Notes = append(f.Notes, pair+" coincide (identical values).")
+		} else {
+			f.Notes = append(f.Notes, pair+" coincide in "+strings.Join(where, ", ")+" (identical values).")
+		}
+	}
+	if len(clampedAll) > 0 {
+		f.Notes = append(f.Notes, "Zero values ("+strings.Join(clampedAll, ", ")+") cannot be shown on a log axis: they are drawn at its bottom.")
+	}
+	var notes []string
+	for _, n := range f.Notes {
+		if !slices.Contains(notes, n) {
+			notes = append(notes, n)
+		}
+	}
+	f.Notes = notes
 }
 
 func decideLog(mode scaleMode, vs []float64, ratio float64) bool {
@@ -247,6 +296,9 @@ func (f *figure) writeFile(path, ext string) (err error) {
 	if _, err = cw.WriteTo(tmp); err != nil {
 		return err
 	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
 	if err = tmp.Close(); err != nil {
 		return err
 	}
@@ -265,16 +317,19 @@ func (f *figure) render(c draw.Canvas) (err error) {
 	const margin = 10
 	inner := vg.Rectangle{Min: vg.Point{X: c.Min.X + margin, Y: c.Min.Y + margin}, Max: vg.Point{X: c.Max.X - margin, Y: c.Max.Y - margin}}
 	width := inner.Max.X - inner.Min.X
+	// SVG viewers without Liberation Sans substitute a wider font: leave
+	// room for it when wrapping text and sizing the legend.
+	wrapWidth := width * svgSlackWrap
 
 	// Header.
 	y := inner.Max.Y
 	titleSty := textStyle(13, true, false)
 	claimSty := textStyle(10.5, false, true)
-	for _, l := range wrap(titleSty, f.Title, width) {
+	for _, l := range wrap(titleSty, f.Title, wrapWidth) {
 		y = drawLine(c, titleSty, inner.Min.X, y, l)
 	}
 	y -= 2
-	for _, l := range wrap(claimSty, f.Claim, width) {
+	for _, l := range wrap(claimSty, f.Claim, wrapWidth) {
 		y = drawLine(c, claimSty, inner.Min.X, y, l)
 	}
 	top := y - 6
@@ -288,7 +343,7 @@ func (f *figure) render(c draw.Canvas) (err error) {
 	notes = append(notes, f.Notes...)
 	var noteLines []string
 	for _, n := range notes {
-		noteLines = append(noteLines, wrap(noteSty, n, width)...)
+		noteLines = append(noteLines, wrap(noteSty, n, wrapWidth)...)
 	}
 	lineH := noteSty.Height("Ag") + 1
 	notesTop := inner.Min.Y + vg.Length(len(noteLines))*lineH
@@ -410,11 +465,15 @@ func (f *figure) legend() (gplot.Legend, vg.Length) {
 	if band {
 		w = max(w, leg.ThumbnailWidth+leg.TextStyle.Width(" band over the runs "))
 	}
-	return leg, min(w, f.Width*0.4)
+	return leg, min(w*svgSlackLegend, f.Width*0.4)
 }
 
 // build makes the gonum plot of one panel; plotWidth is the width of the
 // whole panel area (used to decide whether bar group labels must turn).
+//
+// Log axes are drawn as linear axes over log10 of the values, with tick
+// labels giving the values: gonum's LogScale places the axis label's glyph
+// box at the arithmetic middle of the range, which shrinks the data area.
 func (p *panel) build(plotWidth vg.Length) (*gplot.Plot, error) {
 	pl := gplot.New()
 	pl.Title.Text = p.Title
@@ -443,36 +502,36 @@ func (p *panel) build(plotWidth vg.Length) (*gplot.Plot, error) {
 		return nil, err
 	}
 	for _, h := range p.HLines {
-		pl.Add(&hlinePlot{Y: h.Y, style: hlineStyle(h.Key)})
+		pl.Add(&hlinePlot{Y: p.ty(h.Y), style: hlineStyle(h.Key)})
 	}
 
 	// Y axis.
 	if p.logY {
-		pl.Y.Scale = gplot.LogScale{}
 		pl.Y.Tick.Marker = logTicks{}
 		lo := pl.Y.Min
 		if p.Groups != nil {
-			lo = math.Min(lo, p.floor) / 2.5
+			lo = math.Min(lo, p.ty(p.floor)) - math.Log10(2.5)
 		} else {
-			lo /= 1.25
+			lo -= math.Log10(1.25)
 		}
-		pl.Y.Min, pl.Y.Max = lo, pl.Y.Max*1.25
+		pl.Y.Min, pl.Y.Max = lo, pl.Y.Max+math.Log10(1.25)
 	} else {
+		pl.Y.Tick.Marker = linearTicks{}
 		if pl.Y.Min >= 0 {
 			pl.Y.Min = 0
 		}
-		if pl.Y.Max == pl.Y.Min {
+		if pl.Y.Max <= pl.Y.Min {
 			pl.Y.Max = pl.Y.Min + 1
 		}
-		pl.Y.Max *= 1.05
+		pl.Y.Max += 0.05 * (pl.Y.Max - pl.Y.Min)
 	}
 	// X axis.
 	if p.Groups != nil {
 		pl.X.Min, pl.X.Max = -0.5, float64(len(p.Groups))-0.5
 		return pl, nil
 	}
+	pl.X.Tick.Marker = linearTicks{}
 	if p.logX {
-		pl.X.Scale = gplot.LogScale{}
 		pl.X.Tick.Marker = logTicks{}
 	}
 	if ticks := p.dataTicks(pl); ticks != nil {
@@ -481,13 +540,28 @@ func (p *panel) build(plotWidth vg.Length) (*gplot.Plot, error) {
 	return pl, nil
 }
 
+// tx and ty map values to the drawn axis coordinates (log10 on log axes).
+func (p *panel) tx(v float64) float64 {
+	if p.logX {
+		return math.Log10(v)
+	}
+	return v
+}
+
+func (p *panel) ty(v float64) float64 {
+	if p.logY {
+		return math.Log10(v)
+	}
+	return v
+}
+
 func (p *panel) addLines(pl *gplot.Plot) error {
 	for si, s := range p.Series {
 		st := styleOf(s.Key, si)
 		xys := make(plotter.XYs, len(s.Points))
 		band := false
 		for i, pt := range s.Points {
-			xys[i] = plotter.XY{X: pt.X, Y: pt.Y}
+			xys[i] = plotter.XY{X: p.tx(pt.X), Y: p.ty(pt.Y)}
 			if pt.Hi > pt.Lo {
 				band = true
 			}
@@ -496,7 +570,7 @@ func (p *panel) addLines(pl *gplot.Plot) error {
 			fill := st.bandColor()
 			if len(s.Points) == 1 {
 				pt := s.Points[0]
-				l, err := plotter.NewLine(plotter.XYs{{X: pt.X, Y: pt.Lo}, {X: pt.X, Y: pt.Hi}})
+				l, err := plotter.NewLine(plotter.XYs{{X: p.tx(pt.X), Y: p.ty(pt.Lo)}, {X: p.tx(pt.X), Y: p.ty(pt.Hi)}})
 				if err != nil {
 					return err
 				}
@@ -505,10 +579,11 @@ func (p *panel) addLines(pl *gplot.Plot) error {
 			} else {
 				ring := make(plotter.XYs, 0, 2*len(s.Points))
 				for _, pt := range s.Points {
-					ring = append(ring, plotter.XY{X: pt.X, Y: pt.Lo})
+					ring = append(ring, plotter.XY{X: p.tx(pt.X), Y: p.ty(pt.Lo)})
 				}
 				for i := len(s.Points) - 1; i >= 0; i-- {
-					ring = append(ring, plotter.XY{X: s.Points[i].X, Y: s.Points[i].Hi})
+					pt := s.Points[i]
+					ring = append(ring, plotter.XY{X: p.tx(pt.X), Y: p.ty(pt.Hi)})
 				}
 				poly, err := plotter.NewPolygon(ring)
 				if err != nil {
@@ -533,7 +608,7 @@ func (p *panel) addBars(pl *gplot.Plot, plotWidth vg.Length) {
 		bs := &barSet{color: st.color}
 		for _, pt := range s.Points {
 			x0 := pt.X - 0.42 + float64(si)*w
-			bs.bars = append(bs.bars, bar{x0: x0 + 0.04*w, x1: x0 + 0.96*w, y: pt.Y, hollow: pt.Clamped})
+			bs.bars = append(bs.bars, bar{x0: x0 + 0.04*w, x1: x0 + 0.96*w, y: p.ty(pt.Y), hollow: pt.Clamped})
 		}
 		pl.Add(bs)
 	}
@@ -549,9 +624,9 @@ func (p *panel) addBars(pl *gplot.Plot, plotWidth vg.Length) {
 	for _, g := range p.Groups {
 		widest = max(widest, pl.X.Tick.Label.Width(g))
 	}
-	if len(p.Groups) > 0 && widest > 0.9*(plotWidth-60)/vg.Length(len(p.Groups)) {
+	if len(p.Groups) > 0 && widest > (plotWidth-50)/vg.Length(len(p.Groups)) {
 		pl.X.Tick.Label.Rotation = math.Pi / 6
-		pl.X.Tick.Label.XAlign, pl.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
+		pl.X.Tick.Label.XAlign, pl.X.Tick.Label.YAlign = draw.XRight, draw.YTop
 	}
 }
 
@@ -564,20 +639,16 @@ func (p *panel) dataTicks(pl *gplot.Plot) gplot.Ticker {
 	}
 	lo, hi := pl.X.Min, pl.X.Max
 	if hi <= lo {
-		return gplot.ConstantTicks{{Value: xs[0], Label: formatTick(xs[0])}}
-	}
-	norm := func(x float64) float64 { return (x - lo) / (hi - lo) }
-	if p.logX {
-		norm = func(x float64) float64 { return math.Log(x/lo) / math.Log(hi/lo) }
+		return gplot.ConstantTicks{{Value: p.tx(xs[0]), Label: formatTick(xs[0])}}
 	}
 	for i := 1; i < len(xs); i++ {
-		if norm(xs[i])-norm(xs[i-1]) < 0.07 {
+		if (p.tx(xs[i])-p.tx(xs[i-1]))/(hi-lo) < 0.07 {
 			return nil
 		}
 	}
 	ticks := make(gplot.ConstantTicks, len(xs))
 	for i, x := range xs {
-		ticks[i] = gplot.Tick{Value: x, Label: formatTick(x)}
+		ticks[i] = gplot.Tick{Value: p.tx(x), Label: formatTick(x)}
 	}
 	return ticks
 }
@@ -600,22 +671,56 @@ func formatTick(v float64) string {
 	return strconv.FormatFloat(v, 'g', 6, 64)
 }
 
-// logTicks labels a log axis: every power of ten over many decades, 1-2-5
-// over a few, 1 to 9 within one, with unlabelled minor ticks in between.
+// linearTicks labels a linear axis at 1, 2, 2.5 or 5 times a power of ten,
+// five to ten labels over the range, with minor ticks between.
+type linearTicks struct{}
+
+func (linearTicks) Ticks(min, max float64) []gplot.Tick {
+	if !(max > min) {
+		return []gplot.Tick{{Value: min, Label: formatTick(min)}}
+	}
+	raw := (max - min) / 6
+	mag := math.Pow10(int(math.Floor(math.Log10(raw))))
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	minor := step / 5
+	var ticks []gplot.Tick
+	for i := math.Ceil(min / minor); i*minor <= max+minor*1e-9; i++ {
+		v := i * minor
+		t := gplot.Tick{Value: v}
+		if k := v / step; math.Abs(k-math.Round(k)) < 1e-6 {
+			v = math.Round(k) * step
+			t.Value, t.Label = v, formatTick(v)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
+}
+
+// logTicks labels an axis drawn in log10 units: every power of ten over
+// many decades, 1-2-5 over a few, 1-2-3-5 over about one, 1 to 9 within
+// half of one, with unlabelled minor ticks in between (plain ticks when the
+// range is too narrow for two of those). Tick values are log10 of the
+// labelled values.
 type logTicks struct{}
 
-func (logTicks) Ticks(lo, hi float64) []gplot.Tick {
-	if !(lo > 0) || !(hi > lo) {
-		if lo > 0 {
-			return []gplot.Tick{{Value: lo, Label: formatTick(lo)}}
-		}
-		return nil
+func (logTicks) Ticks(min, max float64) []gplot.Tick {
+	lo, hi := math.Pow(10, min), math.Pow(10, max)
+	if !(hi > lo) {
+		return []gplot.Tick{{Value: min, Label: formatTick(lo)}}
 	}
-	decades := math.Log10(hi / lo)
+	decades := max - min
 	var labelled []int
 	switch {
-	case decades <= 1.2:
+	case decades <= 0.6:
 		labelled = []int{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	case decades <= 1.5:
+		labelled = []int{1, 2, 3, 5}
 	case decades <= 3.5:
 		labelled = []int{1, 2, 5}
 	default:
@@ -626,18 +731,38 @@ func (logTicks) Ticks(lo, hi float64) []gplot.Tick {
 		step = int(math.Ceil(decades / 8))
 	}
 	var ticks []gplot.Tick
-	for e := int(math.Floor(math.Log10(lo))); e <= int(math.Ceil(math.Log10(hi))); e++ {
+	for e := int(math.Floor(min)); e <= int(math.Ceil(max)); e++ {
 		base := math.Pow10(e)
 		for m := 1; m <= 9; m++ {
 			v := base * float64(m)
-			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+			lv := math.Log10(v)
+			if lv < min-1e-9 || lv > max+1e-9 {
 				continue
 			}
-			t := gplot.Tick{Value: v}
+			t := gplot.Tick{Value: lv}
 			if slices.Contains(labelled, m) && (m != 1 || e%step == 0) {
 				t.Label = formatTick(v)
 			}
 			ticks = append(ticks, t)
+		}
+	}
+	labels := 0
+	for _, t := range ticks {
+		if t.Label != "" {
+			labels++
+		}
+	}
+	if labels < 2 {
+		// A narrow range: plain ticks over the values, placed in log10.
+		ticks = ticks[:0]
+		for _, t := range (gplot.DefaultTicks{}).Ticks(lo, hi) {
+			if t.Value > 0 {
+				if t.Label != "" {
+					t.Label = formatTick(t.Value)
+				}
+				t.Value = math.Log10(t.Value)
+				ticks = append(ticks, t)
+			}
 		}
 	}
 	return ticks
@@ -698,7 +823,7 @@ func styleOf(key string, i int) style {
 
 func (s style) bandColor() color.NRGBA {
 	c := s.color
-	c.A = 60
+	c.A = 45
 	return c
 }
 
