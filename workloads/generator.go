@@ -77,7 +77,7 @@ func (s *generated) Params() []Param {
 		val := s.values[k.Name]
 		str := strconv.FormatInt(val, 10)
 		if k.Bytes {
-			str = sizeName(uint64(val))
+			str = SizeName(uint64(val))
 		}
 		ps = append(ps, Param{Key: k.Name, Value: str})
 	}
@@ -179,8 +179,8 @@ const (
 	mib = 1 << 20
 )
 
-// sizeName writes a byte count as benchmark names do: 16MiB, 512KiB.
-func sizeName(b uint64) string {
+// SizeName writes a byte count as benchmark names do: 16MiB, 512KiB.
+func SizeName(b uint64) string {
 	switch {
 	case b >= mib && b%mib == 0:
 		return fmt.Sprintf("%dMiB", b/mib)

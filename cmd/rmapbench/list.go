@@ -38,22 +38,10 @@ func knobScales(k workloads.Knob) string {
 	var parts []string
 	for _, v := range k.ByScale {
 		if k.Bytes {
-			parts = append(parts, sizeString(v))
+			parts = append(parts, workloads.SizeName(uint64(v)))
 		} else {
 			parts = append(parts, strconv.FormatInt(v, 10))
 		}
 	}
 	return strings.Join(parts, "/")
-}
-
-func sizeString(b int64) string {
-	for _, u := range []struct {
-		name string
-		size int64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
-		if b >= u.size && b%u.size == 0 {
-			return strconv.FormatInt(b/u.size, 10) + u.name
-		}
-	}
-	return strconv.FormatInt(b, 10) + "B"
 }

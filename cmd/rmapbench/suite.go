@@ -17,6 +17,7 @@ import (
 
 	"rmapbench/core"
 	"rmapbench/core/report"
+	"rmapbench/core/results"
 	"rmapbench/core/suite"
 	"rmapbench/strategies"
 	"rmapbench/workloads"
@@ -219,25 +220,14 @@ func parseParams(list string, gens []*workloads.Generator) (workloads.Values, er
 // parseSize parses a byte count with an optional binary unit: 16GiB,
 // 512MiB, 4096, 2G.
 func parseSize(s string) (int64, error) {
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40}, {"B", 1}}
-	num, mult := s, int64(1)
-	for _, u := range units {
-		if strings.HasSuffix(s, u.suffix) {
-			num, mult = strings.TrimSuffix(s, u.suffix), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n <= 0 || n > (1<<50)/mult {
+	v, err := results.ParseNumber(s)
+	if err != nil || v <= 0 || v > 1<<50 || v != float64(int64(v)) {
 		return 0, fmt.Errorf("bad size %q (want e.g. 16GiB, 512MiB)", s)
 	}
-	if n*mult < 64*core.PageSize {
+	if v < 64*core.PageSize {
 		return 0, fmt.Errorf("size %q is below the minimum of 64 pages", s)
 	}
-	return n * mult, nil
+	return int64(v), nil
 }
 
 // cases builds the benchmark matrix: source x strategy x index.

@@ -1,10 +1,11 @@
 package plot
 
 import (
+	"rmapbench/core/results"
+
 	"cmp"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 
@@ -65,7 +66,7 @@ type figure struct {
 var chartNames = []string{"forkexit-time", "rmap-space", "walk-cost", "avc-growth", "summary"}
 
 // builders returns the figure of each chart, or why it has no data.
-var builders = map[string]func([]run) (*figure, []string){
+var builders = map[string]func([]results.Run) (*figure, []string){
 	"forkexit-time": forkExitTime,
 	"rmap-space":    rmapSpace,
 	"walk-cost":     walkCost,
@@ -79,20 +80,20 @@ const (
 )
 
 // forkExitTime: sec/fork + sec/exit against the ForkExit rss knob.
-func forkExitTime(runs []run) (*figure, []string) {
+func forkExitTime(runs []results.Run) (*figure, []string) {
 	var c collector
 	for _, r := range runs {
-		if r.workload != "ForkExit" {
+		if r.Workload != "ForkExit" {
 			continue
 		}
-		rss, ok1 := r.knob("rss")
-		fork, ok2 := r.value("sec/fork")
-		exit, ok3 := r.value("sec/exit")
+		rss, ok1 := r.Knob("rss")
+		fork, ok2 := r.Value("sec/fork")
+		exit, ok3 := r.Value("sec/exit")
 		if !ok1 || !ok2 || !ok3 {
 			continue
 		}
-		st := r.keys["strategy"]
-		c.add(st, st, rss/mib, (fork+exit)*1e6, r.rest(false, "strategy", "rss"))
+		st := r.Keys["strategy"]
+		c.add(st, st, rss/mib, (fork+exit)*1e6, r.Rest(false, "strategy", "rss"))
 	}
 	if c.empty() {
 		return nil, []string{"forkexit-time: no ForkExit results with an rss knob and sec/fork, sec/exit (run -workload forkexit)"}
@@ -113,22 +114,22 @@ func forkExitTime(runs []run) (*figure, []string) {
 }
 
 // rmapSpace: rmap-peak-B against the SGA procs knob, one panel per arch.
-func rmapSpace(runs []run) (*figure, []string) {
+func rmapSpace(runs []results.Run) (*figure, []string) {
 	byArch := map[string]*collector{}
 	for _, r := range runs {
-		if r.workload != "SGA" {
+		if r.Workload != "SGA" {
 			continue
 		}
-		procs, ok1 := r.knob("procs")
-		peak, ok2 := r.value("rmap-peak-B")
+		procs, ok1 := r.Knob("procs")
+		peak, ok2 := r.Value("rmap-peak-B")
 		if !ok1 || !ok2 {
 			continue
 		}
-		if byArch[r.arch] == nil {
-			byArch[r.arch] = &collector{}
+		if byArch[r.Arch] == nil {
+			byArch[r.Arch] = &collector{}
 		}
-		st := r.keys["strategy"]
-		byArch[r.arch].add(st, st, procs, peak/mib, r.rest(false, "strategy", "procs"))
+		st := r.Keys["strategy"]
+		byArch[r.Arch].add(st, st, procs, peak/mib, r.Rest(false, "strategy", "procs"))
 	}
 	if len(byArch) == 0 {
 		return nil, []string{"rmap-space: no SGA results with a procs knob and rmap-peak-B (run -workload sga)"}
@@ -176,28 +177,28 @@ func rmapSpace(runs []run) (*figure, []string) {
 
 // walkCost: vmas/walk against procs x windows of ManyMapped, one series per
 // file index, pooling the object-based strategies (they share the walk).
-func walkCost(runs []run) (*figure, []string) {
+func walkCost(runs []results.Run) (*figure, []string) {
 	var c collector
 	used := map[string]bool{}
 	inferred := false
 	for _, r := range runs {
-		st := r.keys["strategy"]
-		if r.workload != "ManyMapped" || !slices.Contains(objectBased, st) {
+		st := r.Keys["strategy"]
+		if r.Workload != "ManyMapped" || !slices.Contains(objectBased, st) {
 			continue
 		}
-		procs, ok1 := r.knob("procs")
-		windows, ok2 := r.knob("windows")
-		vpw, ok3 := r.value("vmas/walk")
-		walks, ok4 := r.value("walks")
+		procs, ok1 := r.Knob("procs")
+		windows, ok2 := r.Knob("windows")
+		vpw, ok3 := r.Value("vmas/walk")
+		walks, ok4 := r.Value("walks")
 		if !ok1 || !ok2 || !ok3 || (ok4 && walks == 0) {
 			continue
 		}
-		idx, ok := r.keys["fileindex"]
+		idx, ok := r.Keys["fileindex"]
 		if !ok {
 			idx, inferred = defaultFileIndex[st], true
 		}
 		used[st] = true
-		c.add(idx, idx, procs*windows, vpw, r.rest(false, "strategy", "fileindex", "procs", "windows"))
+		c.add(idx, idx, procs*windows, vpw, r.Rest(false, "strategy", "fileindex", "procs", "windows"))
 	}
 	if c.empty() {
 		return nil, []string{"walk-cost: no ManyMapped results of an object-based strategy (filelinear, anonmm, anonvma, anonvma-avc) with walks (run -workload manymapped -fileindex all)"}
@@ -228,23 +229,23 @@ func walkCost(runs []run) (*figure, []string) {
 
 // avcGrowth: anon_vma_chain objects (end of run and peak) against the
 // ForkChain depth knob, with and without degree reuse.
-func avcGrowth(runs []run) (*figure, []string) {
+func avcGrowth(runs []results.Run) (*figure, []string) {
 	var live, peak collector
 	for _, r := range runs {
-		if r.workload != "ForkChain" || r.keys["strategy"] != "anonvma-avc" {
+		if r.Workload != "ForkChain" || r.Keys["strategy"] != "anonvma-avc" {
 			continue
 		}
-		depth, ok1 := r.knob("depth")
-		objs, ok2 := r.value("anon_vma_chain-objs")
-		pk, ok3 := r.value("anon_vma_chain-peak-objs")
+		depth, ok1 := r.Knob("depth")
+		objs, ok2 := r.Value("anon_vma_chain-objs")
+		pk, ok3 := r.Value("anon_vma_chain-peak-objs")
 		if !ok1 || !ok2 || !ok3 {
 			continue
 		}
 		key, label := "reuse", "degree reuse (3.19+)"
-		if r.keys["avc-reuse"] == "false" {
+		if r.Keys["avc-reuse"] == "false" {
 			key, label = "no reuse", "no reuse (2.6.34 - 3.18)"
 		}
-		rest := r.rest(false, "strategy", "avc-reuse", "depth")
+		rest := r.Rest(false, "strategy", "avc-reuse", "depth")
 		live.add(label, key, depth, objs, rest)
 		peak.add(label, key, depth, pk, rest)
 	}
@@ -310,7 +311,7 @@ const baseline = "anonvma-avc"
 // summary: ns/op and rmap-peak-B per strategy and workload, as ratios to
 // anonvma-avc in the same configuration, geometric mean over a workload's
 // configurations.
-func summary(runs []run) (*figure, []string) {
+func summary(runs []results.Run) (*figure, []string) {
 	type cfgKey struct{ workload, cfg string }
 	type metric struct {
 		unit, title, ylabel string
@@ -328,18 +329,18 @@ func summary(runs []run) (*figure, []string) {
 	seen := map[string]bool{}
 	strategies := map[string]bool{}
 	for _, r := range runs {
-		st, ok := r.keys["strategy"]
+		st, ok := r.Keys["strategy"]
 		if !ok {
 			continue
 		}
-		rest := r.rest(true, "strategy")
+		rest := r.Rest(true, "strategy")
 		var parts []string
 		for _, k := range slices.Sorted(maps.Keys(rest)) {
 			parts = append(parts, k+"="+rest[k])
 		}
-		key := cfgKey{r.workload, strings.Join(parts, "/")}
+		key := cfgKey{r.Workload, strings.Join(parts, "/")}
 		for i, m := range metrics {
-			v, ok := r.value(m.unit)
+			v, ok := r.Value(m.unit)
 			if !ok {
 				continue
 			}
@@ -348,9 +349,9 @@ func summary(runs []run) (*figure, []string) {
 			}
 			values[i][key][st] = append(values[i][key][st], v)
 			strategies[st] = true
-			seen[r.workload] = true
+			seen[r.Workload] = true
 			if st == baseline {
-				workloads[r.workload] = true
+				workloads[r.Workload] = true
 			}
 		}
 	}
@@ -408,8 +409,8 @@ func summary(runs []run) (*figure, []string) {
 					if key.workload != w || len(byStrat[st]) == 0 || len(byStrat[baseline]) == 0 {
 						continue
 					}
-					b := median(byStrat[baseline])
-					v := median(byStrat[st])
+					b := results.Median(byStrat[baseline])
+					v := results.Median(byStrat[st])
 					if b <= 0 {
 						baseZero = true
 						continue
@@ -426,7 +427,7 @@ func summary(runs []run) (*figure, []string) {
 				}
 				switch {
 				case len(ratios) > 0:
-					s.Points = append(s.Points, point{X: float64(gi), Y: geomean(ratios), N: len(ratios)})
+					s.Points = append(s.Points, point{X: float64(gi), Y: results.Geomean(ratios), N: len(ratios)})
 				case zeros > 0:
 					s.Points = append(s.Points, point{X: float64(gi), Y: 0, N: zeros})
 				case baseZero && st != baseline:
@@ -471,23 +472,6 @@ func summary(runs []run) (*figure, []string) {
 		f.Notes = append(f.Notes, "A workload run in several configurations shows the geometric mean of the per-configuration ratios.")
 	}
 	return f, nil
-}
-
-func median(vs []float64) float64 {
-	s := slices.Sorted(slices.Values(vs))
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
-func geomean(vs []float64) float64 {
-	sum := 0.0
-	for _, v := range vs {
-		sum += math.Log(v)
-	}
-	return math.Exp(sum / float64(len(vs)))
 }
 
 func distinctX(ss []series) int {

@@ -2,119 +2,11 @@ package plot
 
 import (
 	"cmp"
-	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 
-	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
 )
-
-// run is one result line with its name taken apart.
-type run struct {
-	res      *benchfmt.Result
-	workload string            // base name: ForkExit, SGA, ...
-	keys     map[string]string // name keys: strategy, procs, rss, ...
-	order    []string          // the keys in name order
-	arch     string            // file config arch (x86_64 when absent)
-}
-
-func parseRuns(results []*benchfmt.Result) []run {
-	runs := make([]run, 0, len(results))
-	for _, r := range results {
-		base, parts := r.Name.Parts()
-		rn := run{res: r, workload: string(base), keys: map[string]string{}}
-		for i, p := range parts {
-			s := string(p)
-			if strings.HasPrefix(s, "-") { // GOMAXPROCS suffix
-				continue
-			}
-			s = strings.TrimPrefix(s, "/")
-			k, v, ok := strings.Cut(s, "=")
-			if !ok { // a positional sub-benchmark name
-				k, v = fmt.Sprintf("#%d", i), s
-			}
-			if _, dup := rn.keys[k]; !dup {
-				rn.order = append(rn.order, k)
-			}
-			rn.keys[k] = v
-		}
-		rn.arch = r.GetConfig("arch")
-		if rn.arch == "" {
-			rn.arch = "x86_64"
-		}
-		runs = append(runs, rn)
-	}
-	return runs
-}
-
-// value returns the metric in unit as it was written in the file (ns/op
-// in ns, not benchfmt's tidied sec/op).
-func (r run) value(unit string) (float64, bool) {
-	for _, v := range r.res.Values {
-		if v.OrigUnit == unit {
-			return v.OrigValue, true
-		}
-	}
-	for _, v := range r.res.Values {
-		if v.Unit == unit && v.OrigUnit == "" {
-			return v.Value, true
-		}
-	}
-	return 0, false
-}
-
-// knob returns the numeric value of a name key; byte sizes (16MiB) are
-// returned in bytes.
-func (r run) knob(key string) (float64, bool) {
-	s, ok := r.keys[key]
-	if !ok {
-		return 0, false
-	}
-	v, err := parseNumber(s)
-	return v, err == nil
-}
-
-// rest returns the name keys other than those in skip, with arch when
-// withArch: the part of the configuration a chart does not plot.
-func (r run) rest(withArch bool, skip ...string) map[string]string {
-	m := map[string]string{}
-	for k, v := range r.keys {
-		if !slices.Contains(skip, k) {
-			m[k] = v
-		}
-	}
-	if withArch {
-		m["arch"] = r.arch
-	}
-	return m
-}
-
-// parseNumber parses a knob value: a plain number or a byte size with a
-// binary unit (16MiB, 512KiB, 1GiB, 2G, 4096B).
-func parseNumber(s string) (float64, error) {
-	units := []struct {
-		suffix string
-		mult   float64
-	}{
-		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
-		{"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", 1 << 40}, {"B", 1},
-	}
-	num, mult := s, 1.0
-	for _, u := range units {
-		if strings.HasSuffix(s, u.suffix) {
-			num, mult = strings.TrimSuffix(s, u.suffix), u.mult
-			break
-		}
-	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("not a number or size: %q", s)
-	}
-	return v * mult, nil
-}
 
 // point is one x position of a series: the median of the runs there and
 // its band.

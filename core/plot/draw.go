@@ -1,6 +1,8 @@
 package plot
 
 import (
+	"rmapbench/core/results"
+
 	"fmt"
 	"os"
 	"slices"
@@ -16,11 +18,11 @@ func Charts() []string { return slices.Clone(chartNames) }
 // missing), one PNG and one SVG per chart, and returns the files written
 // and a note for each chart (or panel) left out for lack of data. A chart
 // with no data is not an error.
-func Draw(results []*benchfmt.Result, dir string) (written []string, skipped []string, err error) {
+func Draw(rs []*benchfmt.Result, dir string) (written []string, skipped []string, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, err
 	}
-	runs := parseRuns(results)
+	runs := results.Parse(rs)
 	for _, name := range chartNames {
 		f, notes := builders[name](runs)
 		skipped = append(skipped, notes...)

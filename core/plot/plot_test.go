@@ -1,6 +1,8 @@
 package plot
 
 import (
+	"rmapbench/core/results"
+
 	"bytes"
 	"image/png"
 	"math"
@@ -61,7 +63,7 @@ func loadSample(t *testing.T) []*benchfmt.Result {
 	if err := os.WriteFile(path, []byte(sample), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := Load(path)
+	rs, err := results.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,40 +117,8 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-func TestLoadErrors(t *testing.T) {
-	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.txt")
-	text := "goos: linux\n\nBenchmarkForkExit/strategy=ptechain 1 2000 ns/op\nBenchmarkForkExit/strategy=ptechain 1 abc ns/op\n"
-	if err := os.WriteFile(bad, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, err := Load(bad)
-	if err == nil || !strings.Contains(err.Error(), bad+":4:") {
-		t.Fatalf("Load(bad) error = %v, want one naming %s:4:", err, bad)
-	}
-	if _, err := Load(filepath.Join(dir, "missing.txt")); err == nil {
-		t.Fatal("Load of a missing file succeeded")
-	}
-	if _, err := Load(); err == nil {
-		t.Fatal("Load() with no paths succeeded")
-	}
-}
-
-func TestParseNumber(t *testing.T) {
-	for in, want := range map[string]float64{"16MiB": 16 << 20, "512KiB": 512 << 10, "1GiB": 1 << 30, "2G": 2 << 30, "4096B": 4096, "24": 24, "1.5": 1.5} {
-		if got, err := parseNumber(in); err != nil || got != want {
-			t.Errorf("parseNumber(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "MiB", "x", "NaN"} {
-		if _, err := parseNumber(in); err == nil {
-			t.Errorf("parseNumber(%q) succeeded", in)
-		}
-	}
-}
-
 func TestForkExitData(t *testing.T) {
-	f, skipped := forkExitTime(parseRuns(loadSample(t)))
+	f, skipped := forkExitTime(results.Parse(loadSample(t)))
 	if f == nil {
 		t.Fatalf("no figure: %v", skipped)
 	}
@@ -165,7 +135,7 @@ func TestForkExitData(t *testing.T) {
 }
 
 func TestRmapSpaceData(t *testing.T) {
-	f, skipped := rmapSpace(parseRuns(loadSample(t)))
+	f, skipped := rmapSpace(results.Parse(loadSample(t)))
 	if f == nil || len(skipped) != 0 {
 		t.Fatalf("figure %v, skipped %v", f, skipped)
 	}
@@ -187,9 +157,9 @@ func TestRmapSpaceData(t *testing.T) {
 	}
 
 	// Without i386 results the panel is left out, and said so.
-	var x86only []run
-	for _, r := range parseRuns(loadSample(t)) {
-		if r.arch == "x86_64" {
+	var x86only []results.Run
+	for _, r := range results.Parse(loadSample(t)) {
+		if r.Arch == "x86_64" {
 			x86only = append(x86only, r)
 		}
 	}
@@ -200,7 +170,7 @@ func TestRmapSpaceData(t *testing.T) {
 }
 
 func TestWalkCostData(t *testing.T) {
-	f, _ := walkCost(parseRuns(loadSample(t)))
+	f, _ := walkCost(results.Parse(loadSample(t)))
 	if f == nil {
 		t.Fatal("no walk-cost figure")
 	}
@@ -227,7 +197,7 @@ func TestWalkCostData(t *testing.T) {
 }
 
 func TestAVCGrowthData(t *testing.T) {
-	f, _ := avcGrowth(parseRuns(loadSample(t)))
+	f, _ := avcGrowth(results.Parse(loadSample(t)))
 	if f == nil || len(f.Panels) != 2 {
 		t.Fatalf("figure %+v", f)
 	}
@@ -242,7 +212,7 @@ func TestAVCGrowthData(t *testing.T) {
 }
 
 func TestSummaryData(t *testing.T) {
-	f, _ := summary(parseRuns(loadSample(t)))
+	f, _ := summary(results.Parse(loadSample(t)))
 	if f == nil || len(f.Panels) != 2 {
 		t.Fatalf("figure %+v", f)
 	}
