@@ -4,6 +4,9 @@
 //
 //	rmapbench [flags]                       run the suite (benchfmt on stdout)
 //	rmapbench list                          strategies, file indexes, workloads
+//	rmapbench plot -o DIR RESULTS...        charts (PNG, SVG) from saved results
+//	rmapbench report [-o FILE] RESULTS...   check the claims against saved results
+//	rmapbench import-strace [-o OUT] LOG    convert an strace -f log to a trace
 //
 // See README.md and DESIGN.md for the flags and the output.
 package main
@@ -53,6 +56,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch {
 	case len(args) > 0 && args[0] == "list":
 		err = listCommand(args[1:], stdout)
+	case len(args) > 0 && args[0] == "plot":
+		err = plotCommand(args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "report":
+		err = reportCommand(args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "import-strace":
+		err = importStraceCommand(args[1:], stdin, stdout, stderr)
 	default:
 		err = suiteCommand(ctx, args, stdin, stdout, stderr)
 	}

@@ -304,3 +304,63 @@ func TestShardOutputsConcatenate(t *testing.T) {
 		t.Fatalf("shards give\n%v\nthe whole suite\n%v", b, a)
 	}
 }
+
+func TestImportStraceThenReplay(t *testing.T) {
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "make.trace")
+	code, _, stderr := runCmd(t, "", "import-strace", "-o", tr, "../../workloads/strace/testdata/trace_make_y.txt.gz")
+	if code != 0 {
+		t.Fatalf("import-strace: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "68 execs") {
+		t.Errorf("import-strace stats: %q", stderr)
+	}
+	code, out, stderr := runCmd(t, "", "-trace", tr, "-strategy", "ptechain,anonvma-avc", "-verify", "-nonlinear", "andrea")
+	if code != 0 {
+		t.Fatalf("replay: exit %d: %s", code, stderr)
+	}
+	if n := strings.Count(out, "BenchmarkTrace/"); n != 2 {
+		t.Fatalf("%d results, want 2", n)
+	}
+
+	// A log with a bad line: exit 2 naming the file and line, no output file.
+	bad := filepath.Join(dir, "bad.log")
+	os.WriteFile(bad, []byte("100 1.0 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 1 var */) = 0\n100 1.1 mmap(NULL, 4096, PROT_READ\n"), 0o644)
+	outFile := filepath.Join(dir, "bad.trace")
+	code, _, stderr = runCmd(t, "", "import-strace", "-o", outFile, bad)
+	if code != exitUsage || !strings.Contains(stderr, bad+":2:") {
+		t.Fatalf("bad log: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(outFile); err == nil {
+		t.Fatal("a failed import left its output file")
+	}
+}
+
+func TestPlotAndReport(t *testing.T) {
+	dir := t.TempDir()
+	res := filepath.Join(dir, "r.txt")
+	code, _, stderr := runCmd(t, "", "-workload", "mremap,forkchain", "-scale", "small", "-o", res, "-plots", filepath.Join(dir, "live"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "live", "summary.png")); err != nil {
+		t.Fatalf("-plots drew no summary: %v", err)
+	}
+	code, out, stderr := runCmd(t, "", "plot", "-o", filepath.Join(dir, "plots"), res)
+	if code != 0 || !strings.Contains(out, "avc-growth.svg") {
+		t.Fatalf("plot: exit %d, out %q, stderr %q", code, out, stderr)
+	}
+	rep := filepath.Join(dir, "README.md")
+	if code, _, stderr := runCmd(t, "", "report", "-o", rep, res); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	b, _ := os.ReadFile(rep)
+	for _, w := range []string{"| 5 |", "anonmm", "**yes**", "**no data**", "plots/avc-growth.png"} {
+		if !strings.Contains(string(b), w) {
+			t.Errorf("report lacks %q:\n%s", w, b)
+		}
+	}
+	if code, _, _ := runCmd(t, "", "report", filepath.Join(dir, "missing.txt")); code != exitUsage {
+		t.Errorf("report of a missing file: exit %d, want 2", code)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -32,6 +33,7 @@ type suiteFlags struct {
 	seed                          uint64
 	tracePath, emitTrace, out     string
 	nonlinear, params, shard      string
+	plots                         string
 	verify, avcReuse              bool
 }
 
@@ -54,9 +56,10 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.nonlinear, "nonlinear", "hugh", "policy for pages of nonlinear (remap_file_pages) VMAs: hugh or andrea")
 	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
 	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
+	fs.StringVar(&f.plots, "plots", "", "also draw the charts of this run (PNG and SVG) into this directory")
 	fs.StringVarP(&f.out, "o", "o", "", "write results to this file (atomically) instead of stdout")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: rmapbench [flags]\n       rmapbench list\n\nflags (one dash or two):\n")
+		fmt.Fprintf(stderr, "usage: rmapbench [flags]\n       rmapbench list\n       rmapbench plot -o DIR RESULTS...\n       rmapbench report [-o FILE] RESULTS...\n       rmapbench import-strace [-o OUT] LOG\n\nflags (one dash or two):\n")
 		fs.PrintDefaults()
 	}
 	return fs, f
@@ -77,7 +80,7 @@ func suiteCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if err != nil {
 		return err
 	}
-	return plan.run(ctx, stdout)
+	return plan.run(ctx, stdout, stderr)
 }
 
 // suitePlan is a checked suite run, ready to go.
@@ -299,7 +302,7 @@ func (p *suitePlan) driver(src workloads.Source, emitHere bool, emit *trace.Writ
 	}
 }
 
-func (p *suitePlan) run(ctx context.Context, stdout io.Writer) (err error) {
+func (p *suitePlan) run(ctx context.Context, stdout, stderr io.Writer) (err error) {
 	p.opts.Ctx = ctx
 	var emitFile *report.AtomicFile
 	var emit *trace.Writer
@@ -323,14 +326,45 @@ func (p *suitePlan) run(ctx context.Context, stdout io.Writer) (err error) {
 		defer outFile.Abort()
 		out = outFile
 	}
-	bw := bufio.NewWriter(out)
+	// The results also go to a buffer when the plots or the summary
+	// need them back.
+	tty := interactive(stderr)
+	var kept bytes.Buffer
+	var sink io.Writer = out
+	if tty || p.flags.plots != "" {
+		sink = io.MultiWriter(out, &kept)
+	}
+	bw := bufio.NewWriter(sink)
 	w := report.NewWriter(&flushEach{bw}, p.header())
-	if err := suite.Run(p.opts, cases, w); err != nil {
+	opts := p.opts
+	var waitBar func()
+	if tty {
+		opts.Progress, waitBar = progressBar(stderr, len(cases)*max(opts.Count, 1))
+	}
+	err = suite.Run(opts, cases, w)
+	if waitBar != nil {
+		waitBar()
+	}
+	if err != nil {
 		bw.Flush()
 		return err
 	}
 	if err := bw.Flush(); err != nil {
 		return err
+	}
+	if tty || p.flags.plots != "" {
+		rs, err := results.Read(&kept, "results")
+		if err != nil {
+			return err
+		}
+		if tty {
+			summary(stderr, rs)
+		}
+		if p.flags.plots != "" {
+			if err := drawPlots(rs, p.flags.plots, stderr, stderr); err != nil {
+				return err
+			}
+		}
 	}
 	if emit != nil {
 		if err := emit.Flush(); err != nil {

@@ -3,6 +3,7 @@ package results
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"golang.org/x/perf/benchfmt"
@@ -42,9 +43,14 @@ func loadFile(path string) ([]*benchfmt.Result, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return Read(f, path)
+}
+
+// Read reads benchfmt results from r, named name in errors.
+func Read(r io.Reader, name string) ([]*benchfmt.Result, error) {
 	var results []*benchfmt.Result
 	var errs []error
-	rd := benchfmt.NewReader(f, path)
+	rd := benchfmt.NewReader(r, name)
 	for rd.Scan() {
 		switch rec := rd.Result().(type) {
 		case *benchfmt.Result:
@@ -54,12 +60,12 @@ func loadFile(path string) ([]*benchfmt.Result, error) {
 			if len(errs) < maxSyntaxErrors {
 				errs = append(errs, rec)
 			} else if len(errs) == maxSyntaxErrors {
-				errs = append(errs, fmt.Errorf("%s: more syntax errors follow", path))
+				errs = append(errs, fmt.Errorf("%s: more syntax errors follow", name))
 			}
 		}
 	}
 	if err := rd.Err(); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", path, err))
+		errs = append(errs, fmt.Errorf("%s: %w", name, err))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

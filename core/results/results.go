@@ -137,3 +137,20 @@ func Geomean(vs []float64) float64 {
 	}
 	return math.Exp(sum / float64(len(vs)))
 }
+
+// Config is the run's configuration without the keys named: its workload,
+// its other name keys in name order, and its arch. Runs with equal Configs
+// differ only in the keys left out.
+func (r Run) Config(without ...string) string {
+	var b strings.Builder
+	b.WriteString(r.Workload)
+	for _, k := range r.Order {
+		if !slices.Contains(without, k) {
+			b.WriteString("/" + k + "=" + r.Keys[k])
+		}
+	}
+	if r.Arch != "x86_64" {
+		b.WriteString(" (" + r.Arch + ")")
+	}
+	return b.String()
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/pflag"
+
+	"rmapbench/core/report"
+	"rmapbench/workloads/strace"
+	"rmapbench/workloads/trace"
+)
+
+// importStraceCommand is `rmapbench import-strace [-o OUT] LOG`: it turns
+// an `strace -f -ttt -y -e trace=process,memory` log (plain or gzip, - for
+// stdin) into a trace. Page touches are synthesised by a policy, since
+// strace shows no page faults.
+func importStraceCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("import-strace", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.StringP("o", "o", "", "write the trace to OUT (atomically) instead of stdout")
+	touch := fs.String("touch", "known", "how to synthesise page touches: known, none, all or fraction")
+	fraction := fs.Float64("touch-fraction", 0.5, "with -touch fraction: the share of each mapping's pages touched")
+	seed := fs.Uint64("seed", 1, "seed of the touch policy's random choices")
+	noStack := fs.Bool("no-stack", false, "do not map a stack at each exec (strace does not show the kernel's)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: rmapbench import-strace [-o OUT] LOG\n\nLOG is an `strace -f -ttt -y -e trace=process,memory` log (scripts/capture-strace.sh records one).\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(normalizeArgs(fs, args)); err != nil {
+		if err == pflag.ErrHelp {
+			return nil
+		}
+		return &usageError{err.Error()}
+	}
+	if fs.NArg() != 1 {
+		return &usageError{"import-strace: name one strace log (or - for stdin)"}
+	}
+	policy, err := strace.ParseTouchPolicy(*touch)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	if *fraction < 0 || *fraction > 1 {
+		return &usageError{fmt.Sprintf("-touch-fraction %v: want a number from 0 to 1", *fraction)}
+	}
+	opts := strace.Options{Touch: policy, Fraction: *fraction, Seed: *seed, NoStack: *noStack}
+
+	path := fs.Arg(0)
+	in, name := stdin, trace.StdinName
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return &usageError{err.Error()}
+		}
+		defer f.Close()
+		in, name = f, path
+	}
+	dst := stdout
+	var af *report.AtomicFile
+	if *out != "" {
+		if af, err = report.CreateAtomic(*out); err != nil {
+			return err
+		}
+		defer af.Abort()
+		dst = af
+	}
+	bw := bufio.NewWriter(dst)
+	stats, err := strace.Import(in, name, trace.NewWriter(bw), opts)
+	if err != nil {
+		var se *strace.Error
+		if errors.As(err, &se) {
+			return &usageError{err.Error()}
+		}
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, stats.String())
+	if af != nil {
+		return af.Commit()
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/pflag"
+
+	"golang.org/x/perf/benchfmt"
+
+	"rmapbench/core/plot"
+	"rmapbench/core/results"
+)
+
+// plotCommand is `rmapbench plot -o DIR RESULTS...`.
+func plotCommand(args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("plot", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.StringP("o", "o", "plots", "directory to draw the charts into (PNG and SVG)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: rmapbench plot [-o DIR] RESULTS...\n\ncharts: %v\n", plot.Charts())
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(normalizeArgs(fs, args)); err != nil {
+		if err == pflag.ErrHelp {
+			return nil
+		}
+		return &usageError{err.Error()}
+	}
+	if fs.NArg() == 0 {
+		return &usageError{"plot: name at least one results file"}
+	}
+	rs, err := results.Load(fs.Args()...)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	return drawPlots(rs, *dir, stdout, stderr)
+}
+
+// drawPlots draws every chart the results allow and says what it wrote
+// and what it skipped.
+func drawPlots(rs []*benchfmt.Result, dir string, stdout, stderr io.Writer) error {
+	written, skipped, err := plot.Draw(rs, dir)
+	if err != nil {
+		return err
+	}
+	for _, f := range written {
+		fmt.Fprintln(stdout, f)
+	}
+	for _, s := range skipped {
+		fmt.Fprintln(stderr, "rmapbench plot: skipped", s)
+	}
+	return nil
+}

@@ -1,0 +1,458 @@
+// Package claims checks the claims of the seed documents and the kernel
+// history against a run of rmapbench, each by a stated threshold, and
+// writes the report of results/README.md. A claim is "reproduced" or "not
+// reproduced" by the numbers of the run in hand, or has "no data" when the
+// run lacks the workload it needs; the thresholds are fixed here, before
+// any run, so the report can say no.
+package claims
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"rmapbench/core/results"
+)
+
+// Verdict is the outcome of checking one claim.
+type Verdict string
+
+const (
+	Reproduced    Verdict = "yes"
+	NotReproduced Verdict = "no"
+	NoData        Verdict = "no data"
+)
+
+// Claim is one checked claim.
+type Claim struct {
+	Text      string // what was claimed
+	Source    string // who claimed it, where
+	Measured  string // what this run measured
+	Threshold string // the rule that decides the verdict
+	Plot      string // the chart that shows it (a file name without extension)
+	Verdict   Verdict
+}
+
+// check evaluates one claim over the runs.
+type check func(runs []results.Run) Claim
+
+var checks = []check{forkExitTax, spacePerMapping, lowmem, linearWalk, anonmmCopies, degreeReuse, avcWalk, noRmapScan}
+
+// Check evaluates every claim.
+func Check(runs []results.Run) []Claim {
+	out := make([]Claim, len(checks))
+	for i, c := range checks {
+		out[i] = c(runs)
+	}
+	return out
+}
+
+// group is the runs of one configuration: one workload and its name keys,
+// strategy included.
+type group struct {
+	workload string
+	keys     map[string]string
+	arch     string
+	runs     []results.Run
+}
+
+func (g *group) median(unit string) (float64, bool) {
+	var vs []float64
+	for _, r := range g.runs {
+		if v, ok := r.Value(unit); ok {
+			vs = append(vs, v)
+		}
+	}
+	if len(vs) == 0 {
+		return 0, false
+	}
+	return results.Median(vs), true
+}
+
+// sum is the median over runs of the sum of several units.
+func (g *group) sum(units ...string) (float64, bool) {
+	var vs []float64
+	for _, r := range g.runs {
+		t := 0.0
+		for _, u := range units {
+			v, ok := r.Value(u)
+			if !ok {
+				return 0, false
+			}
+			t += v
+		}
+		vs = append(vs, t)
+	}
+	if len(vs) == 0 {
+		return 0, false
+	}
+	return results.Median(vs), true
+}
+
+func (g *group) knob(key string) float64 {
+	v, _ := results.ParseNumber(g.keys[key])
+	return v
+}
+
+// groups collects the runs of workload into configurations, in the order
+// they first appear.
+func groups(runs []results.Run, workload string) []*group {
+	var out []*group
+	for _, r := range runs {
+		if r.Workload != workload {
+			continue
+		}
+		var found *group
+		for _, g := range out {
+			if g.arch == r.Arch && mapsEqual(g.keys, r.Keys) {
+				found = g
+				break
+			}
+		}
+		if found == nil {
+			found = &group{workload: workload, keys: r.Keys, arch: r.Arch}
+			out = append(out, found)
+		}
+		found.runs = append(found.runs, r)
+	}
+	return out
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// peer finds the group that differs from g only in the given keys.
+func peer(gs []*group, g *group, set map[string]string) *group {
+	want := map[string]string{}
+	for k, v := range g.keys {
+		want[k] = v
+	}
+	for k, v := range set {
+		if v == "" {
+			delete(want, k)
+		} else {
+			want[k] = v
+		}
+	}
+	for _, h := range gs {
+		if h.arch == g.arch && mapsEqual(h.keys, want) {
+			return h
+		}
+	}
+	return nil
+}
+
+// largest returns the group of strategy st with the largest knob value.
+func largest(gs []*group, st, knob string) *group {
+	var best *group
+	for _, g := range gs {
+		if g.keys["strategy"] == st && (best == nil || g.knob(knob) > best.knob(knob)) {
+			best = g
+		}
+	}
+	return best
+}
+
+func noData(c Claim, need string) Claim {
+	c.Verdict = NoData
+	c.Measured = "not in this run (" + need + ")"
+	return c
+}
+
+func verdict(ok bool) Verdict {
+	if ok {
+		return Reproduced
+	}
+	return NotReproduced
+}
+
+func forkExitTax(runs []results.Run) Claim {
+	c := Claim{
+		Text:      "pte chains make fork, exec and exit close to an order of magnitude more expensive than object-based rmap",
+		Source:    "McCracken, OLS 2004, section 2",
+		Threshold: "ptechain's sec/fork+sec/exec+sec/exit on ForkExit at the largest rss is at least 5x anonvma's",
+		Plot:      "forkexit-time",
+	}
+	gs := groups(runs, "ForkExit")
+	pc := largest(gs, "ptechain", "rss")
+	if pc == nil {
+		return noData(c, "-workload forkexit")
+	}
+	av := peer(gs, pc, map[string]string{"strategy": "anonvma"})
+	if av == nil {
+		return noData(c, "anonvma on ForkExit")
+	}
+	a, ok1 := pc.sum("sec/fork", "sec/exec", "sec/exit")
+	b, ok2 := av.sum("sec/fork", "sec/exec", "sec/exit")
+	if !ok1 || !ok2 || b == 0 {
+		return noData(c, "sec/fork, sec/exec, sec/exit")
+	}
+	ratio := a / b
+	c.Measured = fmt.Sprintf("%.2fx (ptechain %.1f µs, anonvma %.1f µs per fork+exec+exit, rss=%s)", ratio, a*1e6, b*1e6, pc.keys["rss"])
+	c.Verdict = verdict(ratio >= 5)
+	return c
+}
+
+func bytesPerMapping(g *group) (float64, bool) {
+	b, ok1 := g.median("rmap-peak-B")
+	n, ok2 := g.median("mappings-peak")
+	if !ok1 || !ok2 || n == 0 {
+		return 0, false
+	}
+	return b / n, true
+}
+
+func pointerSize(arch string) float64 {
+	if arch == "i386" {
+		return 4
+	}
+	return 8
+}
+
+func spacePerMapping(runs []results.Run) Claim {
+	c := Claim{
+		Text:      "pte chains cost about a pointer or two per mapping (two in the original form; one plus 1/NRPTE in cache-line blocks); object-based rmap costs next to nothing per mapping",
+		Source:    "McCracken, OLS 2004, section 2; 2.6.0 mm/rmap.c",
+		Threshold: "on SGA (x86_64), ptechain's rmap-peak-B / mappings-peak is between 1 and 2 pointers (8-16 B) and every object-based strategy's is below 1/8 pointer",
+		Plot:      "rmap-space",
+	}
+	gs := groups(runs, "SGA")
+	var pc *group
+	for _, g := range gs {
+		if g.keys["strategy"] == "ptechain" && g.arch == "x86_64" && (pc == nil || g.knob("procs") > pc.knob("procs")) {
+			pc = g
+		}
+	}
+	if pc == nil {
+		return noData(c, "-workload sga with ptechain")
+	}
+	per, ok := bytesPerMapping(pc)
+	if !ok {
+		return noData(c, "rmap-peak-B and mappings-peak")
+	}
+	worst, worstName := 0.0, ""
+	for _, st := range []string{"filelinear", "anonmm", "anonvma", "anonvma-avc"} {
+		if g := peer(gs, pc, map[string]string{"strategy": st}); g != nil {
+			if v, ok := bytesPerMapping(g); ok && v >= worst {
+				worst, worstName = v, st
+			}
+		}
+	}
+	c.Measured = fmt.Sprintf("ptechain %.2f B per mapping; object-based at most %.3f B (%s); procs=%s", per, worst, worstName, pc.keys["procs"])
+	c.Verdict = verdict(per >= 8 && per <= 16 && worst < 1)
+	return c
+}
+
+func lowmem(runs []results.Run) Claim {
+	c := Claim{
+		Text:      "on i386, pte chains for a 1 GB shared segment in 1,000 processes need about 1.2 GB, more than the 896 MiB of lowmem",
+		Source:    "REFERENCE.md's derived illustration; Bligh, LKML 2003; IBM SLES 10 design document §5.5.3.4",
+		Threshold: "ptechain's measured i386 bytes per mapping, times 262,144 pages x 1,000 processes, exceeds 896 MiB",
+		Plot:      "rmap-space",
+	}
+	var pc *group
+	for _, g := range groups(runs, "SGA") {
+		if g.keys["strategy"] == "ptechain" && g.arch == "i386" && (pc == nil || g.knob("procs") > pc.knob("procs")) {
+			pc = g
+		}
+	}
+	if pc == nil {
+		return noData(c, "-workload sga -arch i386 with ptechain")
+	}
+	per, ok := bytesPerMapping(pc)
+	if !ok {
+		return noData(c, "rmap-peak-B and mappings-peak")
+	}
+	total := per * 262144 * 1000
+	c.Measured = fmt.Sprintf("%.2f B per mapping on i386 (procs=%s, sga=%s): %.2f GiB for 1 GB x 1,000 processes (extrapolated)", per, pc.keys["procs"], pc.keys["sga"], total/(1<<30))
+	c.Verdict = verdict(total > 896<<20)
+	return c
+}
+
+func linearWalk(runs []results.Run) Claim {
+	c := Claim{
+		Text:      "a walk of a file page through the linear i_mmap grows with the number of VMAs mapping any part of the file; the prio and interval trees visit only the VMAs over the page",
+		Source:    "McCracken, OLS 2004, sections 3.1 and 5; rmap 17 (HT:41980beada)",
+		Threshold: "on ManyMapped across the sweep, linear's vmas/walk grows at least half as fast as the number of VMAs, and prio's and interval's grow less than 2x",
+		Plot:      "walk-cost",
+	}
+	type pt struct{ vmas, walk float64 }
+	by := map[string][]pt{}
+	for _, g := range groups(runs, "ManyMapped") {
+		idx := g.keys["fileindex"]
+		if idx == "" || g.keys["strategy"] == "ptechain" || g.keys["strategy"] == "pagescan" {
+			continue
+		}
+		if w, ok := g.median("vmas/walk"); ok {
+			by[idx] = append(by[idx], pt{g.knob("procs") * g.knob("windows"), w})
+		}
+	}
+	growth := func(ps []pt) (float64, float64, bool) {
+		if len(ps) < 2 {
+			return 0, 0, false
+		}
+		slices.SortFunc(ps, func(a, b pt) int { return int(a.vmas - b.vmas) })
+		lo, hi := ps[0], ps[len(ps)-1]
+		if lo.vmas == hi.vmas || lo.walk == 0 {
+			return 0, 0, false
+		}
+		return hi.walk / lo.walk, hi.vmas / lo.vmas, true
+	}
+	lin, vmaGrowth, ok := growth(by["linear"])
+	if !ok {
+		return noData(c, "-workload manymapped -fileindex all at several procs")
+	}
+	pr, _, ok1 := growth(by["prio"])
+	it, _, ok2 := growth(by["interval"])
+	if !ok1 || !ok2 {
+		return noData(c, "prio and interval results")
+	}
+	c.Measured = fmt.Sprintf("VMAs x%.0f: linear vmas/walk x%.1f, prio x%.2f, interval x%.2f", vmaGrowth, lin, pr, it)
+	c.Verdict = verdict(lin >= vmaGrowth/2 && pr < 2 && it < 2)
+	return c
+}
+
+func anonmmCopies(runs []results.Run) Claim {
+	c := Claim{
+		Text:      "anonmm must copy shared anonymous pages that mremap moves (the page's index is its address); anon_vma keeps vm_pgoff and copies nothing",
+		Source:    "McCracken, OLS 2004, section 4; Linus in \"Re: anon_vma RFC2\", 2004-03-13",
+		Threshold: "on MremapAfterFork, anonmm's mremap-copies > 0 and every other strategy's is 0",
+		Plot:      "summary",
+	}
+	gs := groups(runs, "MremapAfterFork")
+	var am *group
+	for _, g := range gs {
+		if g.keys["strategy"] == "anonmm" {
+			am = g
+			break
+		}
+	}
+	if am == nil {
+		return noData(c, "-workload mremap with anonmm")
+	}
+	copies, _ := am.median("mremap-copies")
+	others := 0.0
+	for _, g := range gs {
+		if g.keys["strategy"] != "anonmm" {
+			v, _ := g.median("mremap-copies")
+			others = math.Max(others, v)
+		}
+	}
+	c.Measured = fmt.Sprintf("anonmm %.0f pages copied, others at most %.0f", copies, others)
+	c.Verdict = verdict(copies > 0 && others == 0)
+	return c
+}
+
+func degreeReuse(runs []results.Run) Claim {
+	c := Claim{
+		Text:      "without the degree reuse, a task that keeps forking while its parents exit grows the anon_vma hierarchy without limit; with it, anon_vmas stay at most 2 x VMAs",
+		Source:    "commit 7a3ef208e662 (Khlebnikov, 3.19), reported by Daniel Forrest",
+		Threshold: "on ForkChain (anonvma-avc), anon_vma-objs at the end is <= 2 x vmas at every depth with reuse, and grows at least 0.8x as fast as the depth without it",
+		Plot:      "avc-growth",
+	}
+	type pt struct{ depth, objs, vmas float64 }
+	var with, without []pt
+	for _, g := range groups(runs, "ForkChain") {
+		if g.keys["strategy"] != "anonvma-avc" {
+			continue
+		}
+		v, ok := g.median("anon_vma-objs")
+		if !ok {
+			continue
+		}
+		p := pt{g.knob("depth"), v, g.knob("vmas")}
+		if g.keys["avc-reuse"] == "false" {
+			without = append(without, p)
+		} else {
+			with = append(with, p)
+		}
+	}
+	if len(with) == 0 || len(without) < 2 {
+		return noData(c, "-workload forkchain -strategy anonvma-avc at several depths, with and without -avc-reuse=false")
+	}
+	bounded := true
+	maxWith := 0.0
+	for _, p := range with {
+		bounded = bounded && p.objs <= 2*p.vmas
+		maxWith = math.Max(maxWith, p.objs/p.vmas)
+	}
+	slices.SortFunc(without, func(a, b pt) int { return int(a.depth - b.depth) })
+	lo, hi := without[0], without[len(without)-1]
+	depthGrowth, objGrowth := hi.depth/lo.depth, hi.objs/lo.objs
+	c.Measured = fmt.Sprintf("with reuse at most %.1f anon_vmas per VMA; without, depth x%.0f gives anon_vmas x%.1f (%.0f at depth %.0f)", maxWith, depthGrowth, objGrowth, hi.objs, hi.depth)
+	c.Verdict = verdict(bounded && objGrowth >= 0.8*depthGrowth)
+	return c
+}
+
+func avcWalk(runs []results.Run) Claim {
+	c := Claim{
+		Text:      "an anon_vma list makes every page's walk visit every VMA of its forked family; the anon_vma_chain visits only the VMAs that descend from the page's anon_vma",
+		Source:    "commit 5beb49305251 (Rik van Riel, 2.6.34)",
+		Threshold: "on ForkChain, anonvma's vmas/walk is at least 1.5x anonvma-avc's",
+		Plot:      "summary",
+	}
+	gs := groups(runs, "ForkChain")
+	var av *group
+	for _, g := range gs {
+		if g.keys["strategy"] == "anonvma" {
+			av = g
+			break
+		}
+	}
+	if av == nil {
+		return noData(c, "-workload forkchain with anonvma and anonvma-avc")
+	}
+	avc := peer(gs, av, map[string]string{"strategy": "anonvma-avc"})
+	if avc == nil {
+		return noData(c, "anonvma-avc on the same ForkChain")
+	}
+	a, _ := av.median("vmas/walk")
+	b, _ := avc.median("vmas/walk")
+	if b == 0 {
+		return noData(c, "walks")
+	}
+	c.Measured = fmt.Sprintf("anonvma %.2f, anonvma-avc %.2f VMAs per walk (depth=%s)", a, b, av.keys["depth"])
+	c.Verdict = verdict(a >= 1.5*b)
+	return c
+}
+
+func noRmapScan(runs []results.Run) Claim {
+	c := Claim{
+		Text:      "without reverse mapping (2.4), finding a page's mappings means scanning the page tables of every process",
+		Source:    "McCracken, OLS 2004, section 1",
+		Threshold: "on Reclaim, pagescan's ptes/walk is at least 100x ptechain's",
+		Plot:      "summary",
+	}
+	gs := groups(runs, "Reclaim")
+	var ps *group
+	for _, g := range gs {
+		if g.keys["strategy"] == "pagescan" {
+			ps = g
+			break
+		}
+	}
+	if ps == nil {
+		return noData(c, "-workload reclaim with pagescan and ptechain")
+	}
+	pc := peer(gs, ps, map[string]string{"strategy": "ptechain"})
+	if pc == nil {
+		return noData(c, "ptechain on the same Reclaim")
+	}
+	a, _ := ps.median("ptes/walk")
+	b, _ := pc.median("ptes/walk")
+	if b == 0 {
+		return noData(c, "walks")
+	}
+	c.Measured = fmt.Sprintf("pagescan %.0f, ptechain %.2f PTEs examined per walk", a, b)
+	c.Verdict = verdict(a >= 100*b)
+	return c
+}
