@@ -65,9 +65,9 @@ func summary(w io.Writer, rs []*benchfmt.Result) {
 			c.space = append(c.space, v)
 		}
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	for _, cfg := range configs {
-		fmt.Fprintf(tw, "\n%s\t\t\t\t\t\n", cfg)
+		fmt.Fprintf(w, "\n%s\n", cfg)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintf(tw, "strategy\ttime\tvs fastest\trmap space\tvs smallest\t\n")
 		fastest, smallest := 0.0, 0.0
 		for _, st := range strategies {
@@ -93,8 +93,8 @@ func summary(w io.Writer, rs []*benchfmt.Result) {
 			}
 			fmt.Fprintf(tw, "%s\t%.3gms\tx%.2f\t%s\t%s\t\n", st, ns/1e6, ns/fastest, humanBytes(sp), rel)
 		}
+		tw.Flush()
 	}
-	tw.Flush()
 }
 
 func humanBytes(b float64) string {

@@ -73,6 +73,10 @@ func exitStatus(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "rmapbench: interrupted; no results file written")
+		return exitFailure
+	}
 	fmt.Fprintf(stderr, "rmapbench: %v\n", err)
 	var (
 		ue  *usageError
@@ -84,8 +88,6 @@ func exitStatus(err error, stderr io.Writer) int {
 	case errors.As(err, &ue), errors.As(err, &bad), errors.As(err, &te):
 		return exitUsage
 	case errors.As(err, &ve):
-		return exitFailure
-	case errors.Is(err, context.Canceled):
 		return exitFailure
 	}
 	return exitFailure
