@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 [ -x /usr/bin/time ] || { echo "bench-memory.sh: needs GNU time (apt-get install time)" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/rmapbench" ./cmd/rmapbench
+go build -buildvcs=auto -o "$tmp/rmapbench" ./cmd/rmapbench
 {
 	echo "rmaptrace 1"
 	echo "1 mmap 0x100000000 0x100000000 rw- private anon"

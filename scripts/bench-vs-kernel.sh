@@ -16,7 +16,7 @@ rounds=20
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-go build -o "$tmp/rmapbench" ./cmd/rmapbench
+go build -buildvcs=auto -o "$tmp/rmapbench" ./cmd/rmapbench
 {
 	echo "rmaptrace 1"
 	echo "# one process with $pages written pages, forked and exited $rounds times"

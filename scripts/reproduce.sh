@@ -19,7 +19,7 @@ new="$tmp/results"
 mkdir -p "$new"
 
 echo "== build" >&2
-go build -o "$tmp/rmapbench" ./cmd/rmapbench
+go build -buildvcs=auto -o "$tmp/rmapbench" ./cmd/rmapbench
 rb="$tmp/rmapbench"
 objrmap=ptechain,filelinear,anonmm,anonvma,anonvma-avc
 
