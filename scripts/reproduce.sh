@@ -57,7 +57,7 @@ echo "== benchstat" >&2
 go tool benchstat -col /strategy "$new/suite.txt" > "$new/benchstat.txt"
 
 echo "== report" >&2
-"$rb" report -o "$new/README.md" -count "$count" "$new"/*.txt
+"$rb" report -o "$new/README.md" -command "scripts/reproduce.sh (COUNT=$count, SWEEPCOUNT=$sweepcount)" "$new"/*.txt
 
 rm -rf results
 cp -r "$new" results
