@@ -282,7 +282,7 @@ func linearWalk(runs []results.Run) Claim {
 	c := Claim{
 		Text:      "a walk of a file page through the linear i_mmap grows with the number of VMAs mapping any part of the file; the prio and interval trees visit only the VMAs over the page",
 		Source:    "McCracken, OLS 2004, sections 3.1 and 5; rmap 17 (HT:41980beada)",
-		Threshold: "on ManyMapped across the sweep, linear's vmas/walk grows at least half as fast as the number of VMAs, and prio's and interval's grow less than 2x",
+		Threshold: "on ManyMapped across the sweep, linear's vmas/walk grows at least half as fast as the number of VMAs mapping the file, and prio's and interval's at most a tenth as fast (they grow only with the VMAs over the page)",
 		Plot:      "walk-cost",
 	}
 	type pt struct{ vmas, walk float64 }
@@ -317,7 +317,7 @@ func linearWalk(runs []results.Run) Claim {
 		return noData(c, "prio and interval results")
 	}
 	c.Measured = fmt.Sprintf("VMAs x%.0f: linear vmas/walk x%.1f, prio x%.2f, interval x%.2f", vmaGrowth, lin, pr, it)
-	c.Verdict = verdict(lin >= vmaGrowth/2 && pr < 2 && it < 2)
+	c.Verdict = verdict(lin >= vmaGrowth/2 && pr <= vmaGrowth/10 && it <= vmaGrowth/10)
 	return c
 }
 
@@ -356,7 +356,7 @@ func degreeReuse(runs []results.Run) Claim {
 	c := Claim{
 		Text:      "without the degree reuse, a task that keeps forking while its parents exit grows the anon_vma hierarchy without limit; with it, anon_vmas stay at most 2 x VMAs",
 		Source:    "commit 7a3ef208e662 (Khlebnikov, 3.19), reported by Daniel Forrest",
-		Threshold: "on ForkChain (anonvma-avc), anon_vma-objs at the end is <= 2 x vmas at every depth with reuse, and grows at least 0.8x as fast as the depth without it",
+		Threshold: "on ForkChain (anonvma-avc), anon_vma-objs at the end is <= 2 x vma-objs (the VMAs alive) at every depth with reuse, and grows at least 0.8x as fast as the depth without it",
 		Plot:      "avc-growth",
 	}
 	type pt struct{ depth, objs, vmas float64 }
@@ -369,7 +369,11 @@ func degreeReuse(runs []results.Run) Claim {
 		if !ok {
 			continue
 		}
-		p := pt{g.knob("depth"), v, g.knob("vmas")}
+		live, ok := g.median("vma-objs")
+		if !ok {
+			continue
+		}
+		p := pt{g.knob("depth"), v, live}
 		if g.keys["avc-reuse"] == "false" {
 			without = append(without, p)
 		} else {
@@ -388,7 +392,7 @@ func degreeReuse(runs []results.Run) Claim {
 	slices.SortFunc(without, func(a, b pt) int { return int(a.depth - b.depth) })
 	lo, hi := without[0], without[len(without)-1]
 	depthGrowth, objGrowth := hi.depth/lo.depth, hi.objs/lo.objs
-	c.Measured = fmt.Sprintf("with reuse at most %.1f anon_vmas per VMA; without, depth x%.0f gives anon_vmas x%.1f (%.0f at depth %.0f)", maxWith, depthGrowth, objGrowth, hi.objs, hi.depth)
+	c.Measured = fmt.Sprintf("with reuse at most %.1f anon_vmas per live VMA; without, depth x%.0f gives anon_vmas x%.1f (%.0f at depth %.0f)", maxWith, depthGrowth, objGrowth, hi.objs, hi.depth)
 	c.Verdict = verdict(bounded && objGrowth >= 0.8*depthGrowth)
 	return c
 }
