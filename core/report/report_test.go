@@ -87,6 +87,9 @@ func TestAtomicFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Abort() // no effect after commit
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("committed file mode %v, want 0644", fi.Mode())
+	}
 	if b, _ := os.ReadFile(path); string(b) != "whole" {
 		t.Fatalf("file holds %q", b)
 	}
