@@ -151,10 +151,6 @@ func (e *emitter) touch(pid, addr, length uint64, write bool) {
 	e.ev(trace.Event{Op: trace.OpTouch, PID: pid, Addr: addr, Len: length, Write: write})
 }
 
-func (e *emitter) munmap(pid, addr, length uint64) {
-	e.ev(trace.Event{Op: trace.OpMunmap, PID: pid, Addr: addr, Len: length})
-}
-
 func (e *emitter) mremap(pid, old, oldLen, new, newLen uint64) {
 	e.ev(trace.Event{Op: trace.OpMremap, PID: pid, Addr: old, Len: oldLen, NewAddr: new, NewLen: newLen})
 }

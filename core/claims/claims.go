@@ -211,13 +211,6 @@ func bytesPerMapping(g *group) (float64, bool) {
 	return b / n, true
 }
 
-func pointerSize(arch string) float64 {
-	if arch == "i386" {
-		return 4
-	}
-	return 8
-}
-
 func spacePerMapping(runs []results.Run) Claim {
 	c := Claim{
 		Text:      "pte chains cost about a pointer or two per mapping (two in the original form; one plus 1/NRPTE in cache-line blocks); object-based rmap costs next to nothing per mapping",
