@@ -60,3 +60,15 @@ func flagName(a string) (string, bool) {
 	}
 	return s, false
 }
+
+// parseFlags parses args (single-dash long flags allowed) into fs. help is
+// true when the user asked for -help, which has been answered.
+func parseFlags(fs *pflag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(normalizeArgs(fs, args)); err != nil {
+		if err == pflag.ErrHelp {
+			return true, nil
+		}
+		return false, &usageError{err.Error()}
+	}
+	return false, nil
+}

@@ -30,11 +30,8 @@ func importStraceCommand(args []string, stdin io.Reader, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "usage: rmapbench import-strace [-o OUT] LOG\n\nLOG is an `strace -f -ttt -y -e trace=process,memory` log (scripts/capture-strace.sh records one).\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(normalizeArgs(fs, args)); err != nil {
-		if err == pflag.ErrHelp {
-			return nil
-		}
-		return &usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return &usageError{"import-strace: name one strace log (or - for stdin)"}

@@ -21,11 +21,8 @@ func plotCommand(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "usage: rmapbench plot [-o DIR] RESULTS...\n\ncharts: %v\n", plot.Charts())
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(normalizeArgs(fs, args)); err != nil {
-		if err == pflag.ErrHelp {
-			return nil
-		}
-		return &usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return &usageError{"plot: name at least one results file"}

@@ -28,11 +28,8 @@ func reportCommand(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "usage: rmapbench report [-o FILE] RESULTS...\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(normalizeArgs(fs, args)); err != nil {
-		if err == pflag.ErrHelp {
-			return nil
-		}
-		return &usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return &usageError{"report: name at least one results file"}

@@ -67,11 +67,8 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 
 func suiteCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, f := newSuiteFlagSet(stderr)
-	if err := fs.Parse(normalizeArgs(fs, args)); err != nil {
-		if err == pflag.ErrHelp {
-			return nil
-		}
-		return &usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Sprintf("unexpected argument %q (subcommands: list)", fs.Arg(0))}

@@ -390,6 +390,31 @@ func degreeReuse(runs []results.Run) Claim {
 	return c
 }
 
+// pair finds strategies a and b in the same configuration of workload and
+// returns the medians of unit for each, or a description of what is missing.
+func pair(runs []results.Run, workload, a, b, unit string) (ga *group, va, vb float64, missing string) {
+	gs := groups(runs, workload)
+	for _, g := range gs {
+		if g.keys["strategy"] == a {
+			ga = g
+			break
+		}
+	}
+	if ga == nil {
+		return nil, 0, 0, fmt.Sprintf("%s on %s", a, workload)
+	}
+	gb := peer(gs, ga, map[string]string{"strategy": b})
+	if gb == nil {
+		return nil, 0, 0, fmt.Sprintf("%s on the same %s", b, workload)
+	}
+	va, _ = ga.median(unit)
+	vb, _ = gb.median(unit)
+	if vb == 0 {
+		return nil, 0, 0, unit
+	}
+	return ga, va, vb, ""
+}
+
 func avcWalk(runs []results.Run) Claim {
 	c := Claim{
 		Text:      "an anon_vma list makes every page's walk visit every VMA of its forked family; the anon_vma_chain visits only the VMAs that descend from the page's anon_vma",
@@ -397,27 +422,11 @@ func avcWalk(runs []results.Run) Claim {
 		Threshold: "on ForkChain, anonvma's vmas/walk is at least 1.5x anonvma-avc's",
 		Plot:      "summary",
 	}
-	gs := groups(runs, "ForkChain")
-	var av *group
-	for _, g := range gs {
-		if g.keys["strategy"] == "anonvma" {
-			av = g
-			break
-		}
+	g, a, b, missing := pair(runs, "ForkChain", "anonvma", "anonvma-avc", "vmas/walk")
+	if missing != "" {
+		return noData(c, "-workload forkchain: "+missing)
 	}
-	if av == nil {
-		return noData(c, "-workload forkchain with anonvma and anonvma-avc")
-	}
-	avc := peer(gs, av, map[string]string{"strategy": "anonvma-avc"})
-	if avc == nil {
-		return noData(c, "anonvma-avc on the same ForkChain")
-	}
-	a, _ := av.median("vmas/walk")
-	b, _ := avc.median("vmas/walk")
-	if b == 0 {
-		return noData(c, "walks")
-	}
-	c.Measured = fmt.Sprintf("anonvma %.2f, anonvma-avc %.2f VMAs per walk (depth=%s)", a, b, av.keys["depth"])
+	c.Measured = fmt.Sprintf("anonvma %.2f, anonvma-avc %.2f VMAs per walk (depth=%s)", a, b, g.keys["depth"])
 	c.Verdict = verdict(a >= 1.5*b)
 	return c
 }
@@ -429,25 +438,9 @@ func noRmapScan(runs []results.Run) Claim {
 		Threshold: "on Reclaim, pagescan's ptes/walk is at least 100x ptechain's",
 		Plot:      "summary",
 	}
-	gs := groups(runs, "Reclaim")
-	var ps *group
-	for _, g := range gs {
-		if g.keys["strategy"] == "pagescan" {
-			ps = g
-			break
-		}
-	}
-	if ps == nil {
-		return noData(c, "-workload reclaim with pagescan and ptechain")
-	}
-	pc := peer(gs, ps, map[string]string{"strategy": "ptechain"})
-	if pc == nil {
-		return noData(c, "ptechain on the same Reclaim")
-	}
-	a, _ := ps.median("ptes/walk")
-	b, _ := pc.median("ptes/walk")
-	if b == 0 {
-		return noData(c, "walks")
+	_, a, b, missing := pair(runs, "Reclaim", "pagescan", "ptechain", "ptes/walk")
+	if missing != "" {
+		return noData(c, "-workload reclaim: "+missing)
 	}
 	c.Measured = fmt.Sprintf("pagescan %.0f, ptechain %.2f PTEs examined per walk", a, b)
 	c.Verdict = verdict(a >= 100*b)
