@@ -374,3 +374,23 @@ func TestNonlinearRemap(t *testing.T) {
 		t.Fatalf("after reclaim the remapped address faults in page %d, want 6", m.Frame(f).Index)
 	}
 }
+
+// Fork and exit allocate nothing per PTE: the page tables come from the
+// arena's free list, and a batch of PTE references is reused.
+func TestForkExitAllocationsDoNotGrowWithPTEs(t *testing.T) {
+	allocs := func(pages uint64) float64 {
+		m := newTestMachine(t, 0)
+		must(t, m.Mmap(1, 0x10000000, pages*core.PageSize, core.ProtRead|core.ProtWrite, false, "", 0))
+		must(t, m.Touch(1, 0x10000000, pages*core.PageSize, true))
+		must(t, m.Fork(1, 2))
+		must(t, m.Exit(2))
+		return testing.AllocsPerRun(5, func() {
+			m.Fork(1, 2)
+			m.Exit(2)
+		})
+	}
+	small, big := allocs(1<<10), allocs(1<<16)
+	if big > small || big > 8 {
+		t.Fatalf("fork+exit allocations: %.0f for 1K PTEs, %.0f for 64K PTEs; want a small constant", small, big)
+	}
+}

@@ -1,0 +1,91 @@
+// Package core is the simulated MMU that every reverse-mapping strategy of
+// rmapbench runs on, the Rmapper interface through which a strategy sees
+// the MMU, the oracle that checks it, and the space model that counts its
+// objects. core knows no strategy.
+//
+// # The machine
+//
+//	 processes (MM)                 page-table arena (one per Machine)
+//	 ┌────────────┐   pgd           ┌────┬────┬────┬─────────────┐
+//	 │ pid 7      │ ──────────────▶ │PGD │PUD │PMD │ PTE table … │  tableID → [512]uint64
+//	 │ VMAs, by   │                 └────┴────┴────┴─────────────┘  meta: owner mm, base address
+//	 │ address    │                  PTEAddr = tableID<<9 | slot  (a pte_t *)
+//	 └────────────┘                  PTE = frame<<12 | present|write|accessed|dirty,
+//	       │                               or a swap entry, or a nonlinear file entry
+//	       ▼
+//	 VMA [start,end) pgoff prot shared file nonlinear ── Rmap (strategy) ── IndexNode (i_mmap)
+//	       │ file                                   frames (flat slice)
+//	       ▼                                        ┌─────────────────────────────────────┐
+//	 File: page cache pgoff→frame,                  │ File/Anon (mapping) Index MapCount   │
+//	       i_mmap (FileIndex: list/prio/interval),  │ Flags Slot (per strategy) Content    │
+//	       nonlinear list                           └─────────────────────────────────────┘
+//	 swap: slots with a resident copy (swap cache) or the content while out
+//
+// Frames, PTEs and page tables live in flat slices: fork copies only the
+// PTE tables that exist (cost proportional to the present PTEs), and fork
+// and exit allocate nothing per PTE. Frame 0 is the zero page, which read
+// faults on anonymous memory map and which takes no part in rmap.
+//
+// Operations (Machine methods, one per trace event): Mmap (MAP_FIXED, with
+// vma_merge), Munmap and Mprotect (split and merge as Linux does), Mremap
+// (move, grow, shrink; anonymous vm_pgoff kept), Fork (copy-on-write),
+// Exec, Exit, Touch (read/write faults, COW break, swap-in), DontNeed,
+// Remap (remap_file_pages), Reclaim (seeded victims; try_to_unmap through
+// the strategy; anonymous pages to swap, dirty file pages written back).
+// When memory (Config.MemBytes) is full, allocation reclaims as kswapd
+// would. Runs are deterministic for a seed.
+//
+// # The Rmapper interface, and why each hook exists
+//
+// The MMU calls a strategy where the kernel of its era called rmap code.
+// Every hook exists because at least one strategy must do work there:
+//
+//	hook          kernel counterpart                 who needs it
+//	MMInit        exec_rmap / dup_rmap               anonmm: a new chain at exec, a member at fork
+//	MMExit        exit_rmap                          anonmm: the mm leaves its chain
+//	VMACreated    (mmap without merge)               none of the six (a place for new designs)
+//	VMAFork       anon_vma_link / anon_vma_fork      anonvma: share the list; anonvma-avc: clone the chain
+//	VMASplit      __split_vma + anon_vma_clone       anonvma: link the new half; avc: clone and re-key
+//	VMAAdjusted   vma_adjust (range changed)         anonvma-avc: re-key its interval trees
+//	CanMerge      is_mergeable_anon_vma              anon_vma strategies: different anon_vmas do not merge
+//	VMAMerge      anon_vma_merge                     anon_vma strategies: unlink the absorbed VMA
+//	VMAMove       copy_vma (mremap)                  anon_vma strategies: the copy joins the anon_vma
+//	VMAUnlink     unlink_anon_vmas / anon_vma_unlink anon_vma strategies: free what empties
+//	AnonPrepare   anon_vma_prepare                   anon_vma strategies: find or allocate at first fault
+//	PageAdd       page_add_{anon,file}_rmap,         every strategy: a chain entry (ptechain), the page's
+//	              page_add_rmap                      anon identity (anonmm: vaddr; anon_vma: offset)
+//	PagesDup      copy_page_range's per-PTE rmap     ptechain/filelinear: page_add_rmap per copied PTE
+//	PagesRemove   zap_pte_range's page_remove_rmap   ptechain/filelinear: chain search; anonmm: drop ref
+//	PageMove      move_page_tables                   ptechain: re-point the entry; anonmm: re-index or copy
+//	Walk          rmap_walk (no side effects)        the oracle's check of every strategy
+//	TryToUnmap    try_to_unmap                       reclaim: the walk whose cost is measured
+//	PageReuser    page_move_anon_rmap (optional)     anonvma-avc: a reused COW page moves to its VMA's anon_vma
+//
+// A strategy keeps its per-frame state in Frame.Slot, Frame.Anon and
+// Frame.Index, per-VMA state in VMA.Rmap and per-mm state in MM.Rmap. Two
+// hooks can refuse: PageAdd and PageMove return false when the strategy
+// cannot record a page at an address (anonmm after mremap); the MMU then
+// maps a private copy and counts it in Stats.MremapCopies.
+//
+// Invariants the MMU keeps for every strategy: Frame.MapCount is the
+// number of present PTEs mapping the frame (adding hooks see it before it
+// is raised, PagesRemove after it is lowered); only the MMU writes PTEs
+// (a strategy unmaps through UnmapOne); a VMA is in its file's i_mmap index
+// or, if nonlinear, on the file's nonlinear list, never both.
+//
+// # Cost accounting
+//
+// Strategies count their walks in Machine.Walk (VMAs examined, page-table
+// lookups, chain or tree steps) and register every object they allocate
+// in Machine.Space under its kernel struct name, with the size of Arch
+// (REFERENCE.md; mostly estimates). Machine.Stats times each operation,
+// leaving out reclaim nested in it and all verification.
+//
+// # Ground truth
+//
+// The oracle scans every page table, the 2.4 way, using nothing a strategy
+// maintains. Verify checks the four rules of DESIGN.md: no false positive
+// in a walk, no missed mapping outside nonlinear VMAs, MapCount equal to
+// the oracle's count, and (after every try_to_unmap, with Config.Verify)
+// no PTE left when try_to_unmap reports success.
+package core
