@@ -19,6 +19,7 @@ var forkExit = &Generator{
 	Knobs: []Knob{
 		{Name: "procs", ByScale: [3]int64{24, 256, 1024}, Min: 1, Help: "commands run"},
 		{Name: "rss", Bytes: true, ByScale: [3]int64{2 * mib, 16 * mib, 64 * mib}, Min: 64 * kib, Help: "the shell's written heap; each command writes a quarter of it"},
+		{Name: "running", ByScale: [3]int64{4, 4, 4}, Min: 1, Help: "commands alive at once (Anton Blanchard's test had 10,000 exiting shells)"},
 	},
 	generate: genForkExit,
 }
@@ -58,10 +59,9 @@ func startProgram(e *emitter, pid uint64, prog string, textPages uint64, heap ui
 }
 
 func genForkExit(k Values, seed uint64, e *emitter) {
-	procs, heap := int(k["procs"]), pages(k["rss"])
+	procs, heap, running := int(k["procs"]), pages(k["rss"]), int(k["running"])
 	rng := rand.New(rand.NewPCG(seed, 0xf0e))
 	const shell = 1
-	const running = 4 // commands alive at once, as in a pipeline
 	startProgram(e, shell, "/bin/sh", 256, heap)
 	var live []uint64
 	// A fixed batch: the workload measures fork, exec and exit; the walks
