@@ -36,7 +36,7 @@ func genManyMapped(k Values, seed uint64, e *emitter) {
 		}
 	}
 	for r := 0; r < 4; r++ {
-		e.reclaim(max(procs*windows/2, 16))
+		e.reclaim(clampVictims(procs*windows/2, 1024))
 		e.check()
 	}
 }

@@ -49,10 +49,17 @@ func genPrefork(k Values, seed uint64, e *emitter) {
 				e.touch(pid, dataBase+randPage(rng, data)*pageSize, 4*pageSize, false)
 			}
 		}
-		e.reclaim(max(heap/pageSize/32, 16))
+		e.reclaim(clampVictims(heap/pageSize/32, 512))
 		e.check()
 	}
 }
+
+// clampVictims bounds the victims of one reclaim event to [16, most]: the
+// walks are what reclaim measures, and a few thousand per run give stable
+// per-walk averages, while pagescan's walks, each a scan of every page
+// table, would make larger sizes take hours. The bounds lie above what the
+// small and default scales ask for.
+func clampVictims(n, most uint64) uint64 { return min(max(n, 16), most) }
 
 // pages rounds a byte count down to whole pages (at least one).
 func pages(b int64) uint64 { return max(uint64(b)/pageSize, 1) * pageSize }

@@ -39,7 +39,7 @@ func genReclaim(k Values, seed uint64, e *emitter) {
 	}
 	footprint := heap/pageSize*(procs/4+1) + data/pageSize
 	for r := 0; r < rounds; r++ {
-		e.reclaim(max(footprint/16, 16))
+		e.reclaim(clampVictims(footprint/16, 2048))
 		for _, pid := range pids {
 			for i := 0; i < 8; i++ {
 				e.touch(pid, heapBase+randPage(rng, heap)*pageSize, 4*pageSize, rng.IntN(4) == 0)

@@ -37,6 +37,6 @@ func genSGA(k Values, seed uint64, e *emitter) {
 		}
 	}
 	e.check()
-	e.reclaim(max(size/pageSize/64, 16))
+	e.reclaim(clampVictims(size/pageSize/64, 256))
 	e.check()
 }
