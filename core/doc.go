@@ -5,21 +5,21 @@
 //
 // # The machine
 //
-//	 processes (MM)                 page-table arena (one per Machine)
-//	 ┌────────────┐   pgd           ┌────┬────┬────┬─────────────┐
-//	 │ pid 7      │ ──────────────▶ │PGD │PUD │PMD │ PTE table … │  tableID → [512]uint64
-//	 │ VMAs, by   │                 └────┴────┴────┴─────────────┘  meta: owner mm, base address
-//	 │ address    │                  PTEAddr = tableID<<9 | slot  (a pte_t *)
-//	 └────────────┘                  PTE = frame<<12 | present|write|accessed|dirty,
-//	       │                               or a swap entry, or a nonlinear file entry
-//	       ▼
-//	 VMA [start,end) pgoff prot shared file nonlinear ── Rmap (strategy) ── IndexNode (i_mmap)
-//	       │ file                                   frames (flat slice)
-//	       ▼                                        ┌─────────────────────────────────────┐
-//	 File: page cache pgoff→frame,                  │ File/Anon (mapping) Index MapCount   │
-//	       i_mmap (FileIndex: list/prio/interval),  │ Flags Slot (per strategy) Content    │
-//	       nonlinear list                           └─────────────────────────────────────┘
-//	 swap: slots with a resident copy (swap cache) or the content while out
+//	processes (MM)                 page-table arena (one per Machine)
+//	┌────────────┐   pgd           ┌────┬────┬────┬─────────────┐
+//	│ pid 7      │ ──────────────▶ │PGD │PUD │PMD │ PTE table … │  tableID → [512]uint64
+//	│ VMAs, by   │                 └────┴────┴────┴─────────────┘  meta: owner mm, base address
+//	│ address    │                  PTEAddr = tableID<<9 | slot  (a pte_t *)
+//	└────────────┘                  PTE = frame<<12 | present|write|accessed|dirty,
+//	      │                               or a swap entry, or a nonlinear file entry
+//	      ▼
+//	VMA [start,end) pgoff prot shared file nonlinear ── Rmap (strategy) ── IndexNode (i_mmap)
+//	      │ file                                   frames (flat slice)
+//	      ▼                                        ┌─────────────────────────────────────┐
+//	File: page cache pgoff→frame,                  │ File/Anon (mapping) Index MapCount   │
+//	      i_mmap (FileIndex: list/prio/interval),  │ Flags Slot (per strategy) Content    │
+//	      nonlinear list                           └─────────────────────────────────────┘
+//	swap: slots with a resident copy (swap cache) or the content while out
 //
 // Frames, PTEs and page tables live in flat slices: fork copies only the
 // PTE tables that exist (cost proportional to the present PTEs), and fork

@@ -63,6 +63,10 @@ func TestUnknownNamesExit2(t *testing.T) {
 		{[]string{"-nosuchflag"}, []string{"nosuchflag"}},
 		{[]string{"extra"}, []string{`"extra"`}},
 		{[]string{"list", "extra"}, []string{"list"}},
+		{[]string{"-trace", "/nonexistent/t.trace"}, []string{"/nonexistent/t.trace"}},
+		{[]string{"-workload", "mremap", "-scale", "small", "-o", "/nonexistent/dir/out.txt"}, []string{"/nonexistent/dir/out.txt"}},
+		{[]string{"plot", "main_test.go"}, []string{"main_test.go", "no benchmark results"}},
+		{[]string{"-param", "procs=0"}, []string{"procs=0"}},
 	} {
 		code, out, stderr := runCmd(t, "", tc.args...)
 		if code != exitUsage {

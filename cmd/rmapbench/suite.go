@@ -123,6 +123,11 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 		if fs.Changed("workload") {
 			return nil, &usageError{"-trace and -workload exclude each other: the trace is the workload"}
 		}
+		if f.tracePath != "-" {
+			if _, err := os.Stat(f.tracePath); err != nil {
+				return nil, &usageError{fmt.Sprintf("-trace: %v", err)}
+			}
+		}
 		p.sources = []workloads.Source{&workloads.TraceSource{Path: f.tracePath, Stdin: stdin}}
 	} else {
 		gens, err := workloads.Select(f.workload)
@@ -210,7 +215,7 @@ func parseParams(list string, gens []*workloads.Generator) (workloads.Values, er
 			n, err = strconv.ParseInt(val, 10, 64)
 		}
 		if err != nil || n < knob.Min || n > 1<<40 {
-			return nil, fmt.Errorf("-param %s=%s: want a number from %d (%s)", key, val, knob.Min, knob.Help)
+			return nil, fmt.Errorf("-param %s=%s: want a number of at least %d", key, val, knob.Min)
 		}
 		out[key] = n
 	}
@@ -305,7 +310,7 @@ func (p *suitePlan) run(ctx context.Context, stdout, stderr io.Writer) (err erro
 	var emit *trace.Writer
 	if p.flags.emitTrace != "" {
 		if emitFile, err = report.CreateAtomic(p.flags.emitTrace); err != nil {
-			return err
+			return &usageError{"-emit-trace: " + err.Error()}
 		}
 		defer emitFile.Abort()
 		emit = trace.NewWriter(emitFile)
@@ -318,7 +323,7 @@ func (p *suitePlan) run(ctx context.Context, stdout, stderr io.Writer) (err erro
 	var outFile *report.AtomicFile
 	if p.flags.out != "" {
 		if outFile, err = report.CreateAtomic(p.flags.out); err != nil {
-			return err
+			return &usageError{"-o: " + err.Error()}
 		}
 		defer outFile.Abort()
 		out = outFile

@@ -11,6 +11,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -101,7 +102,7 @@ type AtomicFile struct {
 func CreateAtomic(path string) (*AtomicFile, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot write %s: %w", path, errors.Unwrap(err))
 	}
 	// CreateTemp makes the file private; a results file is not.
 	if err := f.Chmod(0o644); err != nil {

@@ -19,7 +19,7 @@ const maxSyntaxErrors = 10
 // (up to ten per file) joined, with no results.
 func Load(paths ...string) ([]*benchfmt.Result, error) {
 	if len(paths) == 0 {
-		return nil, errors.New("plot: no results files given")
+		return nil, errors.New("no results files given")
 	}
 	var results []*benchfmt.Result
 	var errs []error
@@ -69,6 +69,12 @@ func Read(r io.Reader, name string) ([]*benchfmt.Result, error) {
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	if len(results) == 0 {
+		return nil, fmt.Errorf("%s: no benchmark results in it", name)
+	}
+	if len(results) == 0 {
+		return nil, fmt.Errorf("%s: no benchmark results in it", name)
 	}
 	return results, nil
 }
