@@ -13,6 +13,10 @@ type File struct {
 	// cache is the page cache, pgoff -> frame, in 512-page chunks (a
 	// two-level radix tree) so a lookup costs no hashing per page.
 	cache map[uint64]*[tableEntries]FrameID
+	// lastKey and lastChunk remember the chunk found last: faults and
+	// reclaim mostly walk a file in order, so most look-ups skip the map.
+	lastKey   uint64
+	lastChunk *[tableEntries]FrameID
 	// written holds the content of pages written back, so a page read
 	// again after eviction has what was written.
 	written map[uint64]uint64
@@ -39,15 +43,28 @@ type FileIndex interface {
 	Len() int
 }
 
+// chunk returns the page-cache chunk holding pgoff, or nil.
+func (f *File) chunk(pgoff uint64) *[tableEntries]FrameID {
+	key := pgoff >> tableBits
+	if f.lastChunk != nil && f.lastKey == key {
+		return f.lastChunk
+	}
+	c := f.cache[key]
+	if c != nil {
+		f.lastKey, f.lastChunk = key, c
+	}
+	return c
+}
+
 func (f *File) lookup(pgoff uint64) FrameID {
-	if c := f.cache[pgoff>>tableBits]; c != nil {
+	if c := f.chunk(pgoff); c != nil {
 		return c[pgoff&(tableEntries-1)]
 	}
 	return 0
 }
 
 func (f *File) store(pgoff uint64, fr FrameID) {
-	c := f.cache[pgoff>>tableBits]
+	c := f.chunk(pgoff)
 	if c == nil {
 		c = new([tableEntries]FrameID)
 		f.cache[pgoff>>tableBits] = c
@@ -59,7 +76,7 @@ func (f *File) store(pgoff uint64, fr FrameID) {
 }
 
 func (f *File) drop(pgoff uint64) {
-	c := f.cache[pgoff>>tableBits]
+	c := f.chunk(pgoff)
 	if c == nil || c[pgoff&(tableEntries-1)] == 0 {
 		return
 	}
