@@ -50,14 +50,17 @@ for depth in 25 50 100 200 400; do
 	done
 done > "$new/forkchain-depth.txt"
 
+# The benchfmt files of this run (benchstat.txt, written below, is not one).
+results=("$new/suite.txt" "$new/forkexit-rss.txt" "$new/sga-procs.txt" "$new/manymapped-procs.txt" "$new/forkchain-depth.txt")
+
 echo "== plots" >&2
-"$rb" plot -o "$new/plots" "$new"/*.txt
+"$rb" plot -o "$new/plots" "${results[@]}"
 
 echo "== benchstat" >&2
 go tool benchstat -col /strategy "$new/suite.txt" > "$new/benchstat.txt"
 
 echo "== report" >&2
-"$rb" report -o "$new/README.md" -command "scripts/reproduce.sh (COUNT=$count, SWEEPCOUNT=$sweepcount)" "$new"/*.txt
+"$rb" report -o "$new/README.md" -command "scripts/reproduce.sh (COUNT=$count, SWEEPCOUNT=$sweepcount)" "${results[@]}"
 
 rm -rf results
 cp -r "$new" results
