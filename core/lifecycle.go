@@ -153,6 +153,9 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 			return
 		}
 		tab := m.pt.tables[pt]
+		// unmapped counts frames left with no mapping, which may now be
+		// freed; a child's exit usually leaves none, and skips that pass.
+		unmapped := 0
 		for i := lo; i < hi; i++ {
 			p := PTE(tab[i])
 			if p == 0 {
@@ -171,6 +174,9 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 					fr.Flags |= FrameDirty
 				}
 				fr.MapCount--
+				if fr.MapCount == 0 {
+					unmapped++
+				}
 				m.mapped--
 				batch = append(batch, MapRef{Frame: f, PTE: makePTEAddr(pt, i), Addr: meta.base + uint64(i)<<pageShift})
 			case p.IsSwap():
@@ -180,8 +186,10 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 		if len(batch) > 0 {
 			mm.RSS -= int64(len(batch))
 			m.rm.PagesRemove(v, batch)
-			for _, r := range batch {
-				m.putAnonIfUnused(r.Frame)
+			if unmapped > 0 {
+				for _, r := range batch {
+					m.putAnonIfUnused(r.Frame)
+				}
 			}
 			batch = batch[:0]
 		}
