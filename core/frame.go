@@ -51,7 +51,6 @@ type physMem struct {
 	free   []FrameID
 	limit  int // total frames, including the zero page
 	inUse  int
-	peak   int
 }
 
 func newPhysMem(limit int) *physMem {
@@ -74,9 +73,6 @@ func (pm *physMem) alloc() (FrameID, bool) {
 	}
 	pm.frames[f] = Frame{Flags: FrameInUse}
 	pm.inUse++
-	if pm.inUse > pm.peak {
-		pm.peak = pm.inUse
-	}
 	return f, true
 }
 

@@ -144,6 +144,21 @@ func (pt *pageTables) owner(a PTEAddr) (*MM, uint64) {
 	return m.mm, m.base + uint64(a.slot())<<pageShift
 }
 
+// slotRange returns the entries [lo, hi) of a table at level, mapping
+// from base, that overlap [start, end).
+func slotRange(level uint8, base, start, end uint64) (lo, hi int) {
+	shift := levelShift(level)
+	span := uint64(1) << shift
+	hi = tableEntries
+	if start > base {
+		lo = int((start - base) >> shift)
+	}
+	if top := base + span*tableEntries; end < top {
+		hi = int((end - base + span - 1) >> shift)
+	}
+	return lo, hi
+}
+
 // forEachLeaf calls fn for every existing PTE table overlapping [start, end)
 // with the slot range [lo, hi) of that table inside the range. It skips
 // absent subtrees, so its cost is proportional to the tables that exist.
@@ -152,16 +167,8 @@ func (pt *pageTables) forEachLeaf(pgd tableID, start, end uint64, fn func(t tabl
 }
 
 func (pt *pageTables) walkLevel(t tableID, level uint8, base, start, end uint64, fn func(t tableID, lo, hi int)) {
-	shift := levelShift(level)
-	span := uint64(1) << shift
-	lo := 0
-	if start > base {
-		lo = int((start - base) >> shift)
-	}
-	hi := tableEntries
-	if top := base + span*tableEntries; end < top {
-		hi = int((end - base + span - 1) >> shift)
-	}
+	span := uint64(1) << levelShift(level)
+	lo, hi := slotRange(level, base, start, end)
 	if level == 0 {
 		fn(t, lo, hi)
 		return
@@ -181,16 +188,8 @@ func (pt *pageTables) pruneEmpty(t tableID, level uint8, base, start, end uint64
 	if level == 0 {
 		return pt.meta[t].used == 0
 	}
-	shift := levelShift(level)
-	span := uint64(1) << shift
-	lo := 0
-	if start > base {
-		lo = int((start - base) >> shift)
-	}
-	hi := tableEntries
-	if top := base + span*tableEntries; end < top {
-		hi = int((end - base + span - 1) >> shift)
-	}
+	span := uint64(1) << levelShift(level)
+	lo, hi := slotRange(level, base, start, end)
 	tab := pt.tables[t]
 	for i := lo; i < hi; i++ {
 		e := tab[i]

@@ -17,7 +17,6 @@ type swapSpace struct {
 	slots []swapSlot // slot 0 is never used
 	free  []uint32
 	live  int
-	peak  int
 }
 
 // ensureSlot gives the anonymous frame f a swap slot (add_to_swap).
@@ -41,9 +40,6 @@ func (s *swapSpace) ensureSlot(m *Machine, f FrameID) uint32 {
 	fr.Flags |= FrameSwapCache
 	fr.swapSlot = slot
 	s.live++
-	if s.live > s.peak {
-		s.peak = s.live
-	}
 	return slot
 }
 

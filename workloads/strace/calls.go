@@ -40,6 +40,23 @@ func (c *callCtx) number(what, s string) (uint64, error) {
 	return v, nil
 }
 
+// numbers parses the arguments at the positions that have a name (an
+// empty name skips a position) as numbers, naming the bad one in errors.
+func (c *callCtx) numbers(args []string, names ...string) ([]uint64, error) {
+	vs := make([]uint64, len(names))
+	for i, name := range names {
+		if name == "" {
+			continue
+		}
+		v, err := c.number(name, args[i])
+		if err != nil {
+			return nil, err
+		}
+		vs[i] = v
+	}
+	return vs, nil
+}
+
 func (c *callCtx) flags(what, s string, table map[string]uint64) (uint64, error) {
 	v, ok := parseFlags(s, table)
 	if !ok {
@@ -168,15 +185,11 @@ func (c *callCtx) munmap() error {
 	if err != nil {
 		return err
 	}
-	addr, err := c.number("ADDR", args[0])
+	n, err := c.numbers(args, "ADDR", "LENGTH")
 	if err != nil {
 		return err
 	}
-	length, err := c.number("LENGTH", args[1])
-	if err != nil {
-		return err
-	}
-	start, end, ok := c.span(addr, length)
+	start, end, ok := c.span(n[0], n[1])
 	if !ok {
 		return nil
 	}
@@ -188,11 +201,7 @@ func (c *callCtx) mprotect() error {
 	if err != nil {
 		return err
 	}
-	addr, err := c.number("ADDR", args[0])
-	if err != nil {
-		return err
-	}
-	length, err := c.number("LENGTH", args[1])
+	n, err := c.numbers(args, "ADDR", "LENGTH")
 	if err != nil {
 		return err
 	}
@@ -200,7 +209,7 @@ func (c *callCtx) mprotect() error {
 	if err != nil {
 		return err
 	}
-	start, end, ok := c.span(addr, length)
+	start, end, ok := c.span(n[0], n[1])
 	if !ok {
 		return nil
 	}
@@ -223,18 +232,11 @@ func (c *callCtx) mremap() error {
 	if err != nil {
 		return err
 	}
-	old, err := c.number("OLD", args[0])
+	n, err := c.numbers(args, "OLD", "OLDLEN", "NEWLEN")
 	if err != nil {
 		return err
 	}
-	oldLen, err := c.number("OLDLEN", args[1])
-	if err != nil {
-		return err
-	}
-	newLen, err := c.number("NEWLEN", args[2])
-	if err != nil {
-		return err
-	}
+	old, oldLen, newLen := n[0], n[1], n[2]
 	flags, err := c.flags("FLAGS", args[3], mremapNames)
 	if err != nil {
 		return err
@@ -351,15 +353,11 @@ func (c *callCtx) madvise() error {
 		c.im.stats.Ignored++
 		return nil
 	}
-	addr, err := c.number("ADDR", args[0])
+	n, err := c.numbers(args, "ADDR", "LENGTH")
 	if err != nil {
 		return err
 	}
-	length, err := c.number("LENGTH", args[1])
-	if err != nil {
-		return err
-	}
-	start, end, ok := c.span(addr, length)
+	start, end, ok := c.span(n[0], n[1])
 	if !ok {
 		return nil
 	}
@@ -373,19 +371,12 @@ func (c *callCtx) remapFilePages() error {
 	if err != nil {
 		return err
 	}
-	addr, err := c.number("ADDR", args[0])
+	n, err := c.numbers(args, "ADDR", "SIZE", "", "PGOFF")
 	if err != nil {
 		return err
 	}
-	size, err := c.number("SIZE", args[1])
-	if err != nil {
-		return err
-	}
-	pgoff, err := c.number("PGOFF", args[3])
-	if err != nil {
-		return err
-	}
-	start, end, ok := c.span(addr, size)
+	pgoff := n[3]
+	start, end, ok := c.span(n[0], n[1])
 	if !ok {
 		return nil
 	}
