@@ -1,94 +1,9 @@
 // Command rmapbench runs the reverse-mapping strategies Linux went through
 // over one simulated MMU, checks their walks against a page-table scan,
-// and reports time and space in Go benchmark format.
-//
-//	rmapbench [flags]                       run the suite (benchfmt on stdout)
-//	rmapbench list                          strategies, file indexes, workloads
-//	rmapbench plot -o DIR RESULTS...        charts (PNG, SVG) from saved results
-//	rmapbench report [-o FILE] RESULTS...   check the claims against saved results
-//	rmapbench import-strace [-o OUT] LOG    convert an strace -f log to a trace
-//
-// See README.md and DESIGN.md for the flags and the output.
+// and reports time and space in Go benchmark format. The command itself
+// lives in package rmapbench/cli; this is only its entry point.
 package main
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"syscall"
+import "rmapbench/cli"
 
-	"rmapbench/core"
-	"rmapbench/workloads"
-	"rmapbench/workloads/trace"
-)
-
-// Exit statuses (DESIGN.md).
-const (
-	exitOK      = 0
-	exitFailure = 1 // verification failure or runtime fault
-	exitUsage   = 2 // bad usage or bad input
-)
-
-// usageError is bad usage of the command line.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
-
-// run is the whole command, testable in-process.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
-	defer func() {
-		if p := recover(); p != nil {
-			fmt.Fprintf(stderr, "rmapbench: internal error: %v\n", p)
-			code = exitFailure
-		}
-	}()
-	var err error
-	switch {
-	case len(args) > 0 && args[0] == "list":
-		err = listCommand(args[1:], stdout)
-	case len(args) > 0 && args[0] == "plot":
-		err = plotCommand(args[1:], stdout, stderr)
-	case len(args) > 0 && args[0] == "report":
-		err = reportCommand(args[1:], stdout, stderr)
-	case len(args) > 0 && args[0] == "import-strace":
-		err = importStraceCommand(args[1:], stdin, stdout, stderr)
-	default:
-		err = suiteCommand(ctx, args, stdin, stdout, stderr)
-	}
-	return exitStatus(err, stderr)
-}
-
-// exitStatus prints err and chooses the exit status.
-func exitStatus(err error, stderr io.Writer) int {
-	if err == nil {
-		return exitOK
-	}
-	if errors.Is(err, context.Canceled) {
-		fmt.Fprintln(stderr, "rmapbench: interrupted; no results file written")
-		return exitFailure
-	}
-	fmt.Fprintf(stderr, "rmapbench: %v\n", err)
-	var (
-		ue  *usageError
-		bad *workloads.BadInputError
-		te  *trace.Error
-		ve  *core.VerifyError
-	)
-	switch {
-	case errors.As(err, &ue), errors.As(err, &bad), errors.As(err, &te):
-		return exitUsage
-	case errors.As(err, &ve):
-		return exitFailure
-	}
-	return exitFailure
-}
+func main() { cli.Main() }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -312,7 +312,7 @@ func TestShardOutputsConcatenate(t *testing.T) {
 func TestImportStraceThenReplay(t *testing.T) {
 	dir := t.TempDir()
 	tr := filepath.Join(dir, "make.trace")
-	code, _, stderr := runCmd(t, "", "import-strace", "-o", tr, "../../workloads/strace/testdata/trace_make_y.txt.gz")
+	code, _, stderr := runCmd(t, "", "import-strace", "-o", tr, "../workloads/strace/testdata/trace_make_y.txt.gz")
 	if code != 0 {
 		t.Fatalf("import-strace: exit %d: %s", code, stderr)
 	}
