@@ -31,6 +31,9 @@ func (m *Machine) Touch(pid, addr, length uint64, write bool) error {
 			v = mm.FindVMA(a)
 		}
 		faulted, err := m.access(v, a, write)
+		if err == nil {
+			err = m.poll()
+		}
 		if err != nil {
 			m.endOp(t, OpFault, faults)
 			return err

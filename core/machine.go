@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -22,6 +23,9 @@ type Config struct {
 	// Options are strategy settings by name (nonlinear=hugh,
 	// avc-reuse=false); a strategy reads the ones it knows.
 	Options map[string]string
+	// Ctx, if set, interrupts long operations when it is cancelled
+	// (cancel.go).
+	Ctx context.Context
 }
 
 // DefaultMemBytes is the default simulated memory.
@@ -63,6 +67,7 @@ type Machine struct {
 	batch       []MapRef  // reused PTE batches
 	one         [1]MapRef // a batch of one, without allocating
 	verifyRound int
+	polls       uint64 // calls of poll (cancel.go)
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.

@@ -95,6 +95,7 @@ func RunOnce(opts Options, c *Case, run int) (report.Result, error) {
 		NewIndex: c.Index.New,
 		Verify:   opts.Verify,
 		Options:  opts.Options,
+		Ctx:      opts.Ctx,
 	}, c.Strategy.New)
 	// Start every run from a collected heap, so that one run does not pay
 	// for the garbage of the one before.
