@@ -42,6 +42,8 @@ type Rmapper struct {
 
 // New makes the anonmm rmap for m.
 func New(m *core.Machine) *Rmapper {
+	// rmap 9's struct page keeps a mapcount; rmap 10 adds mm->anonmm.
+	m.DeclareFields("page._mapcount", "mm_struct.anonmm")
 	size, _ := m.Arch.StructSize("anonmm")
 	return &Rmapper{
 		m:     m,

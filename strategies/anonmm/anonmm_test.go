@@ -283,8 +283,8 @@ func TestAnonmmObjects(t *testing.T) {
 	if _, peak := h.objs(); peak != 5 {
 		t.Fatalf("anonmm-peak-objs = %d, want 5", peak)
 	}
-	if _, peak := m.Space.RmapBytes(); peak != 5*40 {
-		t.Fatalf("rmap-peak-B = %d, want %d", peak, 5*40)
+	if peak := m.Space.Bytes().ObjPeak; peak != 5*40 {
+		t.Fatalf("rmap-obj-peak-B = %d, want %d", peak, 5*40)
 	}
 
 	// A head with no pages is kept by the members of its chain alone.

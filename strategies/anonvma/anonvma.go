@@ -64,6 +64,7 @@ type rmapper struct {
 }
 
 func newRmapper(m *core.Machine) *rmapper {
+	m.DeclareFields("page._mapcount", "vm_area_struct.anon_vma_node", "vm_area_struct.anon_vma")
 	size, _ := m.Arch.StructSize("anon_vma")
 	return &rmapper{m: m, files: objrmap.New(m), kind: m.Space.Register("anon_vma", size, true)}
 }
@@ -155,10 +156,11 @@ func (r *rmapper) VMASplit(v, tail *core.VMA) {
 	}
 }
 
-// CanMerge is is_mergeable_anon_vma.
+// CanMerge is is_mergeable_anon_vma, with can_vma_merge_after's offset
+// rule for anonymous VMAs.
 func (r *rmapper) CanMerge(prev, next *core.VMA) bool {
 	a, b := anonOf(prev), anonOf(next)
-	return a == nil || b == nil || a == b
+	return (a == nil || b == nil || a == b) && objrmap.OffsetsRunOn(prev, next)
 }
 
 // VMAMerge: kept takes gone's anon_vma if it had none, then gone leaves
@@ -178,6 +180,10 @@ func (r *rmapper) VMAMove(dst, src *core.VMA) {
 }
 
 func (r *rmapper) VMAUnlink(v *core.VMA) { r.unlink(v) }
+
+// HasAnonState is vma->anon_vma != NULL, which fork asks under
+// -fork-copy anon (2.6.14+, when this era's kernels skipped the rest).
+func (r *rmapper) HasAnonState(v *core.VMA) bool { return anonOf(v) != nil }
 
 // PageAdd is page_add_anon_rmap: on the first mapping the page gets the
 // VMA's anon_vma and its linear offset. File pages keep no rmap state.

@@ -58,6 +58,8 @@ type Rmapper struct {
 
 // New makes the pte-chain rmap for m, with blocks sized to m's arch.
 func New(m *core.Machine) *Rmapper {
+	// struct page of 2.6.0 carries the pte union in every frame.
+	m.DeclareFields("page.pte")
 	size, _ := m.Arch.StructSize("pte_chain")
 	return &Rmapper{
 		m:     m,
