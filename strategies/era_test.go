@@ -199,3 +199,61 @@ func TestAnonymousMergeRuleOfEachEra(t *testing.T) {
 		mustDo(t, m.Verify(0))
 	}
 }
+
+// A page mapped in a VM_LOCKED VMA cannot be unmapped. Every era but 2.4
+// ends try_to_unmap at the first locked mapping it finds (SWAP_FAIL), so
+// what is unmapped before it depends on the walk's order; 2.4's scan
+// passes the locked PTE by and unmaps the rest. The parent locks its
+// pages and forks: the child shares them unlocked.
+func TestLockedMappingsStayMapped(t *testing.T) {
+	const pg = core.PageSize
+	rw := core.ProtRead | core.ProtWrite
+	// Whether the child's mapping is gone after the failed walk: the
+	// walk meets it before the parent's (2.4 scans on; pte chains and
+	// 2.6.12's list_add put the newest first), or it starts at the
+	// parent (anonmm tries page->mapping's mm first).
+	childUnmapped := map[string]bool{"pagescan": true, "ptechain": true, "filelinear": true, "anonmm": false, "anonvma": true}
+	for _, st := range strategies.All() {
+		for _, file := range []string{"", "data"} {
+			m := machineFor(t, st, "x86_64", nil)
+			mustDo(t, m.Mmap(1, 0x100000, 4*pg, rw, file != "", file, 0))
+			mustDo(t, m.Touch(1, 0x100000, 4*pg, file == ""))
+			mustDo(t, m.Mlock(1, 0x100000, 4*pg))
+			mustDo(t, m.Fork(1, 2))
+			mustDo(t, m.Touch(2, 0x100000, 4*pg, false))
+			f, _, _ := m.Resolve(1, 0x100000)
+			if m.Frame(f).MapCount != 2 {
+				t.Fatalf("%s %q: setup: mapcount %d, want 2", st.Name, file, m.Frame(f).MapCount)
+			}
+			if m.Rmapper().TryToUnmap(f) {
+				t.Errorf("%s %q: try_to_unmap of a locked page succeeded", st.Name, file)
+			}
+			if _, _, ok := m.Resolve(1, 0x100000); !ok {
+				t.Errorf("%s %q: the locked mapping was unmapped", st.Name, file)
+			}
+			if want, ok := childUnmapped[st.Name]; ok && file == "" {
+				if _, _, mapped := m.Resolve(2, 0x100000); mapped == want {
+					t.Errorf("%s: the child's mapping is there: %v, want %v", st.Name, mapped, !want)
+				}
+			}
+			mustDo(t, m.Verify(0))
+			// Reclaim copes: it counts the failures and frees what it can.
+			mustDo(t, m.Reclaim(64))
+			if m.Stats.ReclaimFails == 0 {
+				t.Errorf("%s %q: reclaim of locked pages never failed", st.Name, file)
+			}
+			for i := uint64(0); i < 4; i++ {
+				if _, _, ok := m.Resolve(1, 0x100000+i*pg); !ok {
+					t.Errorf("%s %q: reclaim took a locked page at %#x", st.Name, file, 0x100000+i*pg)
+				}
+			}
+			mustDo(t, m.Verify(0))
+			// Unlocked, the pages go.
+			mustDo(t, m.Munlock(1, 0x100000, 4*pg))
+			if !m.Rmapper().TryToUnmap(f) {
+				t.Errorf("%s %q: try_to_unmap after munlock failed", st.Name, file)
+			}
+			mustDo(t, m.Verify(0))
+		}
+	}
+}

@@ -105,6 +105,15 @@ func (g *eventGen) event(m *core.Machine) trace.Event {
 				g.live = append(g.live[:i], g.live[i+1:]...)
 				return trace.Event{Op: trace.OpExit, PID: pid}
 			}
+		case k < 93:
+			a, l, _ := inVMA(false)
+			// Twice as many munlocks: memory full of locked pages makes
+			// every allocation reclaim in vain.
+			op := trace.OpMunlock
+			if rng.IntN(3) == 0 {
+				op = trace.OpMlock
+			}
+			return trace.Event{Op: op, PID: p, Addr: a, Len: l}
 		default:
 			return trace.Event{Op: trace.OpReclaim, N: uint64(1 + rng.IntN(24))}
 		}

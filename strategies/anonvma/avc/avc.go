@@ -77,7 +77,7 @@ func newRmapper(m *core.Machine) *rmapper {
 	avcSize, _ := m.Arch.StructSize("anon_vma_chain")
 	return &rmapper{
 		m:       m,
-		files:   objrmap.New(m),
+		files:   objrmap.New(m, objrmap.Era{}),
 		reuse:   reuse,
 		avKind:  m.Space.Register("anon_vma", avSize, true),
 		avcKind: m.Space.Register("anon_vma_chain", avcSize, true),
