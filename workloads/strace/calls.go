@@ -180,18 +180,25 @@ func (im *importer) fileName(mm *addrSpace, fdArg string, flags, offset uint64) 
 	return "file:" + strconv.FormatUint(n, 10), offset
 }
 
-func (c *callCtx) munmap() error {
-	args, err := c.argList(2, "ADDR, LENGTH")
-	if err != nil {
-		return err
+// rangeArgs parses the ADDR, LENGTH that begin a call's arguments and
+// returns all the arguments and the pages the range spans (span: ok is
+// false if the call is to be skipped).
+func (c *callCtx) rangeArgs() (args []string, start, end uint64, ok bool, err error) {
+	if args, err = c.argList(2, "ADDR, LENGTH"); err != nil {
+		return nil, 0, 0, false, err
 	}
 	n, err := c.numbers(args, "ADDR", "LENGTH")
 	if err != nil {
-		return err
+		return nil, 0, 0, false, err
 	}
-	start, end, ok := c.span(n[0], n[1])
-	if !ok {
-		return nil
+	start, end, ok = c.span(n[0], n[1])
+	return args, start, end, ok, nil
+}
+
+func (c *callCtx) munmap() error {
+	_, start, end, ok, err := c.rangeArgs()
+	if !ok || err != nil {
+		return err
 	}
 	return c.im.emitMunmap(c.im.mmOf(c.t), start, end)
 }
@@ -369,12 +376,8 @@ func (c *callCtx) madvise() error {
 // mlock2's MLOCK_ONFAULT (lock without faulting the range in) is
 // approximated by a plain mlock.
 func (c *callCtx) mlock() error {
-	args, err := c.argList(2, "ADDR, LENGTH")
-	if err != nil {
-		return err
-	}
-	n, err := c.numbers(args, "ADDR", "LENGTH")
-	if err != nil {
+	args, start, end, ok, err := c.rangeArgs()
+	if !ok || err != nil {
 		return err
 	}
 	if c.name == "mlock2" && len(args) > 2 {
@@ -385,10 +388,6 @@ func (c *callCtx) mlock() error {
 		if flags != 0 {
 			c.im.stats.Approximated++
 		}
-	}
-	start, end, ok := c.span(n[0], n[1])
-	if !ok {
-		return nil
 	}
 	op := trace.OpMlock
 	if c.name == "munlock" {
