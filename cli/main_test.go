@@ -60,6 +60,7 @@ func TestUnknownNamesExit2(t *testing.T) {
 		{[]string{"-count", "0"}, []string{"-count"}},
 		{[]string{"-nonlinear", "linus"}, []string{`"linus"`, "hugh", "andrea"}},
 		{[]string{"-avc-reuse=maybe"}, []string{"avc-reuse"}},
+		{[]string{"-fork-copy", "some"}, []string{"-fork-copy", `"some"`, "all", "anon"}},
 		{[]string{"-nosuchflag"}, []string{"nosuchflag"}},
 		{[]string{"extra"}, []string{`"extra"`}},
 		{[]string{"list", "extra"}, []string{"list"}},
@@ -134,10 +135,16 @@ func TestSmallSuiteVerifiesAndBenchstatReadsIt(t *testing.T) {
 				seen[s]++
 			}
 		}
-		for _, unit := range []string{"sec/op", "rmap-B", "rmap-peak-B", "vmas/walk", "ptes/walk", "chain-steps/walk", "vma-objs", "vma-peak-objs", "mremap-copies", "sec/fork", "sec/exit", "sec/walk"} {
+		for _, unit := range []string{"sec/op", "rmap-B", "rmap-peak-B", "rmap-obj-B", "rmap-obj-peak-B", "rmap-vma-B", "rmap-vma-peak-B", "rmap-page-B", "rmap-page-peak-B", "vmas/walk", "ptes/walk", "chain-steps/walk", "vma-objs", "vma-peak-objs", "mremap-copies", "sec/fork", "sec/exit", "sec/walk"} {
 			if _, ok := r.Value(unit); !ok {
 				t.Errorf("%s has no %s", r.Name, unit)
 			}
+		}
+		obj, _ := r.Value("rmap-obj-B")
+		vma, _ := r.Value("rmap-vma-B")
+		page, _ := r.Value("rmap-page-B")
+		if sum, _ := r.Value("rmap-B"); obj+vma+page != sum || vma == 0 || page == 0 && !strings.Contains(r.Name.String(), "strategy=pagescan/") {
+			t.Errorf("%s: rmap-obj-B %v + rmap-vma-B %v + rmap-page-B %v, rmap-B %v: want a sum with VMA and page fields", r.Name, obj, vma, page, sum)
 		}
 		if r.GetConfig("scale") != "small" || r.GetConfig("commit") == "" {
 			t.Errorf("%s: header missing scale or commit: %v", r.Name, r.Config)
@@ -208,6 +215,44 @@ func TestTraceFromStdinUnderEveryStrategy(t *testing.T) {
 	}
 	if n := strings.Count(out, "BenchmarkTrace/strategy="); n != len(strategies.All()) {
 		t.Fatalf("%d results, want one per strategy:\n%s", n, out)
+	}
+}
+
+// The fork example of the README: a process reads 1,000 pages of a shared
+// file and forks. Each strategy's era decides what fork copies; -fork-copy
+// overrides it and becomes part of the name.
+func TestForkCopyFlag(t *testing.T) {
+	tr := "rmaptrace 1\n1 mmap 0x10000000 0x3e8000 rw- shared file data 0\n1 touch 0x10000000 0x3e8000 r\n1 fork 2\n"
+	peak := func(args ...string) map[string]float64 {
+		code, out, stderr := runCmd(t, tr, append([]string{"-trace", "-", "-strategy", "ptechain,anonvma-avc", "-verify"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%q: exit %d: %s", args, code, stderr)
+		}
+		got := map[string]float64{}
+		for _, r := range readResults(t, "out", []byte(out)) {
+			v, _ := r.Value("mappings-peak")
+			got[strings.TrimSuffix(r.Name.String(), "/trace=stdin")] = v
+		}
+		return got
+	}
+	for args, want := range map[string]map[string]float64{
+		"":                {"Trace/strategy=ptechain": 2000, "Trace/strategy=anonvma-avc": 1000},
+		"-fork-copy=all":  {"Trace/strategy=ptechain/fork-copy=all": 2000, "Trace/strategy=anonvma-avc/fork-copy=all": 2000},
+		"-fork-copy=anon": {"Trace/strategy=ptechain/fork-copy=anon": 1000, "Trace/strategy=anonvma-avc/fork-copy=anon": 1000},
+	} {
+		var extra []string
+		if args != "" {
+			extra = []string{args}
+		}
+		got := peak(extra...)
+		if len(got) != len(want) {
+			t.Errorf("%s: %v, want %v", args, got, want)
+		}
+		for name, w := range want {
+			if got[name] != w {
+				t.Errorf("%s: %s mappings-peak %v, want %v (all: %v)", args, name, got[name], w, got)
+			}
+		}
 	}
 }
 

@@ -33,6 +33,7 @@ type suiteFlags struct {
 	seed                          uint64
 	tracePath, emitTrace, out     string
 	nonlinear, params, shard      string
+	forkCopy                      string
 	plots                         string
 	verify, avcReuse              bool
 }
@@ -54,6 +55,7 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.params, "param", "", "workload sizes to override, e.g. procs=512,rss=64MiB (rmapbench list shows each workload's)")
 	fs.StringVar(&f.shard, "shard", "", "run only part i of n of the suite (i/n, 1 <= i <= n); shards 1/n..n/n together are the whole suite")
 	fs.StringVar(&f.nonlinear, "nonlinear", "hugh", "policy for pages of nonlinear (remap_file_pages) VMAs: hugh or andrea")
+	fs.StringVar(&f.forkCopy, "fork-copy", "", "which VMAs fork copies PTEs of: all (2.4 - 2.6.13) or anon (2.6.14+) (default: each strategy's era)")
 	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
 	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
 	fs.StringVar(&f.plots, "plots", "", "also draw the charts of this run (PNG and SVG) into this directory")
@@ -159,6 +161,12 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	}
 	p.opts = suite.Options{Arch: arch, MemBytes: mem, Seed: f.seed, Count: f.count, Verify: f.verify,
 		Options: map[string]string{"nonlinear": f.nonlinear, "avc-reuse": strconv.FormatBool(f.avcReuse)}}
+	if fs.Changed("fork-copy") {
+		if _, err := core.ParseForkCopy(f.forkCopy); err != nil {
+			return nil, &usageError{"-fork-copy: " + err.Error()}
+		}
+		p.opts.Options["fork-copy"] = f.forkCopy
+	}
 	// Settings given on the command line are part of every benchmark
 	// name, so runs with different settings never mix in benchstat.
 	if fs.Changed("nonlinear") {
@@ -166,6 +174,9 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	}
 	if fs.Changed("avc-reuse") {
 		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "avc-reuse", Value: strconv.FormatBool(f.avcReuse)})
+	}
+	if fs.Changed("fork-copy") {
+		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "fork-copy", Value: f.forkCopy})
 	}
 	return p, nil
 }

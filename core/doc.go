@@ -28,10 +28,12 @@
 //
 // Operations (Machine methods, one per trace event): Mmap (MAP_FIXED, with
 // vma_merge), Munmap and Mprotect (split and merge as Linux does), Mremap
-// (move, grow, shrink; anonymous vm_pgoff kept), Fork (copy-on-write),
-// Exec, Exit, Touch (read/write faults, COW break, swap-in), DontNeed,
-// Remap (remap_file_pages), Reclaim (seeded victims; try_to_unmap through
-// the strategy; anonymous pages to swap, dirty file pages written back).
+// (move, grow, shrink; anonymous vm_pgoff kept), Fork (copy-on-write; the
+// VMAs copied follow the era's policy, forkcopy.go), Exec, Exit, Touch
+// (read/write faults, COW break, swap-in), DontNeed, Remap
+// (remap_file_pages), Mlock and Munlock (VM_LOCKED, mlock.go), Reclaim
+// (seeded victims; try_to_unmap through the strategy; anonymous pages to
+// swap, dirty file pages written back).
 // When memory (Config.MemBytes) is full, allocation reclaims as kswapd
 // would. Runs are deterministic for a seed.
 //
@@ -76,10 +78,14 @@
 // # Cost accounting
 //
 // Strategies count their walks in Machine.Walk (VMAs examined, page-table
-// lookups, chain or tree steps) and register every object they allocate
-// in Machine.Space under its kernel struct name, with the size of Arch
-// (REFERENCE.md; mostly estimates). Machine.Stats times each operation,
-// leaving out reclaim nested in it and all verification.
+// lookups, chain or tree steps), register every object they allocate in
+// Machine.Space under its kernel struct name, and declare the rmap fields
+// their era put in vm_area_struct, mm_struct and struct page
+// (DeclareFields); the i_mmap index declares its VMA linkage. The space
+// model (space.go, docs/accounting.md) counts objects, and fields times
+// the live VMAs, mms and frames, with the sizes of Arch. Machine.Stats
+// times each operation, leaving out reclaim nested in it and all
+// verification.
 //
 // # Ground truth
 //

@@ -186,7 +186,7 @@ func (m *Machine) swapFault(v *VMA, addr uint64, pa PTEAddr, p PTE, write bool) 
 	if exclusive {
 		kind = AddSwapInExclusive
 	}
-	m.rm.AnonPrepare(v)
+	m.anonPrepare(v)
 	m.pinned = f
 	err := m.mapPage(v, addr, pa, f, exclusive, kind)
 	m.pinned = 0
@@ -212,7 +212,7 @@ func (m *Machine) swapFault(v *VMA, addr uint64, pa PTEAddr, p PTE, write bool) 
 // anon_vma_prepare. pin is a frame being copied from, which reclaim must
 // not take while it looks for memory (0 for none).
 func (m *Machine) allocAnon(v *VMA, pin FrameID, content uint64) (FrameID, error) {
-	m.rm.AnonPrepare(v)
+	m.anonPrepare(v)
 	m.pinned = pin
 	f, err := m.allocFrame()
 	m.pinned = 0

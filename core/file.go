@@ -41,6 +41,11 @@ type FileIndex interface {
 	Visit(pgoff uint64, fn func(*VMA) bool) (steps int)
 	// Len is the number of VMAs indexed.
 	Len() int
+	// VMAField names the linkage the index keeps in every
+	// vm_area_struct (the shared union of its era), for the space model:
+	// a field name Arch.FieldSize knows, such as
+	// "vm_area_struct.shared:prio".
+	VMAField() string
 }
 
 // chunk returns the page-cache chunk holding pgoff, or nil.

@@ -1,9 +1,11 @@
 package core
 
 // Fork creates child as a copy of pid's address space (dup_mmap): every
-// VMA is duplicated and every PTE copied, private writable pages becoming
-// copy-on-write in both processes. The cost is proportional to the PTEs
-// present, plus what the strategy does per VMA and per PTE.
+// VMA is duplicated, without VM_LOCKED (mlock is not inherited), and the
+// PTEs of the VMAs that the machine's fork copy policy copies
+// (forkcopy.go), private writable pages becoming copy-on-write in both
+// processes. The cost is proportional to the PTEs copied, plus what the
+// strategy does per VMA and per PTE.
 func (m *Machine) Fork(pid, child uint64) error {
 	parent, err := m.Process(pid)
 	if err != nil {
@@ -20,9 +22,10 @@ func (m *Machine) Fork(pid, child uint64) error {
 		cv := &VMA{
 			MM: cm, Start: pv.Start, End: pv.End, PgOff: pv.PgOff,
 			Prot: pv.Prot, Shared: pv.Shared, File: pv.File, Nonlinear: pv.Nonlinear,
+			anonPrepared: pv.anonPrepared,
 		}
 		cm.vmas = append(cm.vmas, cv)
-		m.Space.Alloc(m.vmaKind, 1)
+		m.countVMAs(1)
 		m.rm.VMAFork(cv, pv)
 		if pv.File != nil {
 			if pv.Nonlinear {
@@ -31,7 +34,9 @@ func (m *Machine) Fork(pid, child uint64) error {
 				pv.File.Index.InsertAfter(cv, pv)
 			}
 		}
-		m.copyPTEs(cv, pv)
+		if m.copiesAtFork(pv) {
+			m.copyPTEs(cv, pv)
+		}
 	}
 	m.endOp(t, OpFork, 1)
 	return nil
@@ -125,7 +130,7 @@ func (m *Machine) teardown(mm *MM) {
 		if v.File != nil {
 			v.File.unlinkIndex(v)
 		}
-		m.Space.Free(m.vmaKind, 1)
+		m.countVMAs(-1)
 	}
 	mm.vmas = nil
 	m.pt.pruneEmpty(mm.pgd, levels-1, 0, 0, addrSpaceSize)
@@ -133,6 +138,7 @@ func (m *Machine) teardown(mm *MM) {
 	mm.pgd = 0
 	m.rm.MMExit(mm)
 	delete(m.procs, mm.PID)
+	m.Space.hold(InMM, -1)
 	for i, x := range m.mmList {
 		if x == mm {
 			m.mmList = append(m.mmList[:i], m.mmList[i+1:]...)

@@ -21,8 +21,12 @@ type Config struct {
 	// successful try_to_unmap; Verify() checks the others.
 	Verify bool
 	// Options are strategy settings by name (nonlinear=hugh,
-	// avc-reuse=false); a strategy reads the ones it knows.
+	// avc-reuse=false); a strategy reads the ones it knows, and core
+	// reads fork-copy=all|anon, which overrides ForkCopy.
 	Options map[string]string
+	// ForkCopy is the fork copy policy of the strategy's era
+	// (forkcopy.go); NewMachineFor sets it from Strategy.ForkCopy.
+	ForkCopy ForkCopy
 	// Ctx, if set, interrupts long operations when it is cancelled
 	// (cancel.go).
 	Ctx context.Context
@@ -56,8 +60,9 @@ type Machine struct {
 	files    map[string]*File
 	fileList []*File
 	vmaKind  ObjKind
-	content  uint64 // last content token handed out
-	shmemSeq int    // shared anonymous mappings made so far
+	forkCopy ForkCopy // copy_page_range's policy (forkcopy.go)
+	content  uint64   // last content token handed out
+	shmemSeq int      // shared anonymous mappings made so far
 	pinned   FrameID
 	mapped   int64 // present PTEs mapping real frames (the sum of MapCounts)
 	// nested is the time spent in reclaim or verification inside the
@@ -90,8 +95,19 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 	}
 	size, _ := m.Arch.StructSize("vma")
 	m.vmaKind = m.Space.Register("vma", size, false)
+	// The i_mmap linkage lives in every VMA whatever the strategy: its
+	// shape is the index's (-fileindex), as in the index's era.
+	m.DeclareFields(cfg.NewIndex().VMAField())
 	m.rm = newRmapper(m)
+	m.forkCopy = forkCopyOf(cfg)
 	return m
+}
+
+// NewMachineFor builds a machine running st with the policies of st's
+// era (cfg.ForkCopy = st.ForkCopy).
+func NewMachineFor(cfg Config, st Strategy) *Machine {
+	cfg.ForkCopy = st.ForkCopy
+	return NewMachine(cfg, st.New)
 }
 
 // Option returns the strategy option key, or def if it is not set.
@@ -149,6 +165,7 @@ func (m *Machine) newMM(pid uint64, parent *MM) *MM {
 	mm.pgd = m.pt.alloc(mm, levels-1, 0)
 	m.procs[pid] = mm
 	m.mmList = append(m.mmList, mm)
+	m.Space.hold(InMM, 1)
 	m.rm.MMInit(mm, parent)
 	return mm
 }
@@ -305,6 +322,7 @@ func (m *Machine) nextContent() uint64 {
 // is full.
 func (m *Machine) allocFrame() (FrameID, error) {
 	if f, ok := m.pm.alloc(); ok {
+		m.Space.hold(InPage, 1)
 		return f, nil
 	}
 	if m.inReclaim {
@@ -317,6 +335,7 @@ func (m *Machine) allocFrame() (FrameID, error) {
 			return 0, err
 		}
 		if f, ok := m.pm.alloc(); ok {
+			m.Space.hold(InPage, 1)
 			return f, nil
 		}
 	}
@@ -330,6 +349,7 @@ func (m *Machine) freeFrame(f FrameID) {
 		panic(fmt.Sprintf("core: freeing frame %d with mapcount %d", f, fr.MapCount))
 	}
 	m.pm.release(f)
+	m.Space.hold(InPage, -1)
 }
 
 // putAnonIfUnused frees an anonymous frame nobody maps and no swap entry
@@ -347,7 +367,7 @@ func (m *Machine) addVMA(v *VMA) {
 	if v.File != nil {
 		v.File.linkIndex(v)
 	}
-	m.Space.Alloc(m.vmaKind, 1)
+	m.countVMAs(1)
 }
 
 // dropVMA takes v out of its mm and its file's index.
@@ -356,7 +376,18 @@ func (m *Machine) dropVMA(v *VMA) {
 	if v.File != nil {
 		v.File.unlinkIndex(v)
 	}
-	m.Space.Free(m.vmaKind, 1)
+	m.countVMAs(-1)
+}
+
+// countVMAs tells the space model of n VMAs created (n < 0: freed): the
+// vma objects and the rmap fields every VMA carries.
+func (m *Machine) countVMAs(n int) {
+	if n > 0 {
+		m.Space.Alloc(m.vmaKind, n)
+	} else {
+		m.Space.Free(m.vmaKind, -n)
+	}
+	m.Space.hold(InVMA, int64(n))
 }
 
 // Resolve returns the frame mapped at addr in pid and its PTE, without

@@ -46,12 +46,18 @@ func (m *Machine) Mmap(pid, addr, length uint64, prot Prot, shared bool, file st
 	return nil
 }
 
-// mergeable reports whether next can continue prev as one VMA.
+// mergeable reports whether next can continue prev as one VMA
+// (is_mergeable_vma, can_vma_merge_after): same file, protection, sharing
+// and flags, file offsets that run on, and anonymous state the strategy
+// lets merge. Whether anonymous VMAs need contiguous vm_pgoff is the
+// strategy's to say in CanMerge: before anon_vma (2.4 - 2.6.6 and rmap
+// 10-37) vm_pgoff meant nothing for anonymous memory and they merged
+// whatever it was; anon_vma (2.6.7+) finds a page at its offset.
 func (m *Machine) mergeable(prev, next *VMA) bool {
 	return prev != nil && next != nil && prev.End == next.Start &&
 		prev.File == next.File && prev.Prot == next.Prot && prev.Shared == next.Shared &&
-		!prev.Nonlinear && !next.Nonlinear &&
-		next.PgOff == prev.PgOff+prev.Pages() &&
+		prev.Locked == next.Locked && !prev.Nonlinear && !next.Nonlinear &&
+		(prev.File == nil || next.PgOff == prev.PgOff+prev.Pages()) &&
 		m.rm.CanMerge(prev, next)
 }
 
@@ -102,6 +108,7 @@ func rekey(v *VMA, start, end, pgoff uint64) {
 
 // absorb merges next into prev, its neighbour (vma_merge's remove_next).
 func (m *Machine) absorb(prev, next *VMA) {
+	prev.anonPrepared = prev.anonPrepared || next.anonPrepared
 	m.dropVMA(next)
 	m.resize(prev, prev.Start, next.End, prev.PgOff)
 	m.rm.VMAMerge(prev, next)
@@ -112,6 +119,7 @@ func (m *Machine) split(v *VMA, addr uint64) *VMA {
 	tail := &VMA{
 		MM: v.MM, Start: addr, End: v.End, PgOff: v.PgOff + (addr-v.Start)>>pageShift,
 		Prot: v.Prot, Shared: v.Shared, File: v.File, Nonlinear: v.Nonlinear,
+		Locked: v.Locked, anonPrepared: v.anonPrepared,
 	}
 	rekey(v, v.Start, addr, v.PgOff)
 	m.addVMA(tail)

@@ -54,6 +54,7 @@ func (m *Machine) Mremap(pid, old, oldLen, new, newLen uint64) error {
 	dst := &VMA{
 		MM: mm, Start: new, End: new + moveLen, PgOff: src.PgOff,
 		Prot: src.Prot, Shared: src.Shared, File: src.File, Nonlinear: src.Nonlinear,
+		Locked: src.Locked, anonPrepared: src.anonPrepared,
 	}
 	m.addVMA(dst)
 	m.rm.VMAMove(dst, src)

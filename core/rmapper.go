@@ -67,7 +67,11 @@ type Rmapper interface {
 	VMAAdjusted(v *VMA)
 	// CanMerge reports whether the anonymous state of two adjacent VMAs
 	// allows them to become one (is_mergeable_anon_vma). The MMU has
-	// already checked file, offset, protection and flags.
+	// already checked file, protection and flags, and for file VMAs the
+	// offset; for anonymous VMAs the vm_pgoff rule is the strategy's: a
+	// design that finds anonymous pages by their offset (anon_vma) must
+	// refuse when next.PgOff != prev.PgOff+prev.Pages(), one that does
+	// not (2.6.6 and before) merges whatever it is.
 	CanMerge(prev, next *VMA) bool
 	// VMAMerge is called when gone's range has been absorbed into kept;
 	// it replaces VMAUnlink for gone (anon_vma_merge).
@@ -121,7 +125,8 @@ type PageReuser interface {
 
 // BaseRmapper implements the VMA hooks as doing nothing, for strategies
 // that keep no per-VMA or per-mm state. Embed it and override what the
-// strategy's kernel did.
+// strategy's kernel did. Its CanMerge merges anonymous VMAs whatever
+// their vm_pgoff, as kernels before anon_vma did.
 type BaseRmapper struct{}
 
 func (BaseRmapper) MMInit(mm, parent *MM)         {}
@@ -143,6 +148,9 @@ type Strategy struct {
 	Summary string // one line for `rmapbench list`
 	// DefaultIndex is the i_mmap index of the strategy's era.
 	DefaultIndex string
+	// ForkCopy is what the era's fork copied (forkcopy.go); NewMachineFor
+	// gives it to the machine, and -fork-copy overrides it.
+	ForkCopy ForkCopy
 	// New builds the strategy for a machine; the machine's Space, Arch and
 	// walk counters are ready when it is called.
 	New func(m *Machine) Rmapper

@@ -16,11 +16,12 @@ const (
 	OpMremap
 	OpDontNeed
 	OpRemap
-	OpWalk // one try_to_unmap walk of reclaim
+	OpWalk  // one try_to_unmap walk of reclaim
+	OpMlock // mlock and munlock
 	NumOps
 )
 
-var opNames = [NumOps]string{"fork", "exec", "exit", "fault", "mmap", "munmap", "mprotect", "mremap", "dontneed", "remap", "walk"}
+var opNames = [NumOps]string{"fork", "exec", "exit", "fault", "mmap", "munmap", "mprotect", "mremap", "dontneed", "remap", "walk", "mlock"}
 
 func (o Op) String() string { return opNames[o] }
 

@@ -45,6 +45,13 @@ type VMA struct {
 	Rmap any
 	// IndexNode is the i_mmap index's per-VMA node (the shared union).
 	IndexNode any
+	// Locked is VM_LOCKED (mlock.go): reclaim may not unmap the VMA's
+	// pages.
+	Locked bool
+
+	// anonPrepared records that the VMA has anonymous state: anon_vma_prepare
+	// ran for it, or it inherited the state (forkcopy.go).
+	anonPrepared bool
 }
 
 // Pages is the VMA's length in pages.

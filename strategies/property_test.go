@@ -105,6 +105,15 @@ func (g *eventGen) event(m *core.Machine) trace.Event {
 				g.live = append(g.live[:i], g.live[i+1:]...)
 				return trace.Event{Op: trace.OpExit, PID: pid}
 			}
+		case k < 93:
+			a, l, _ := inVMA(false)
+			// Twice as many munlocks: memory full of locked pages makes
+			// every allocation reclaim in vain.
+			op := trace.OpMunlock
+			if rng.IntN(3) == 0 {
+				op = trace.OpMlock
+			}
+			return trace.Event{Op: op, PID: p, Addr: a, Len: l}
 		default:
 			return trace.Event{Op: trace.OpReclaim, N: uint64(1 + rng.IntN(24))}
 		}
@@ -134,9 +143,14 @@ func TestEveryStrategyAgainstTheOracle(t *testing.T) {
 
 func runRandom(t *testing.T, st core.Strategy, idx core.IndexKind, nonlinear string, seed uint64, n int) {
 	t.Helper()
-	// 160 frames: small enough that kswapd reclaims during faults.
-	m := core.NewMachine(core.Config{MemBytes: 160 * core.PageSize, Seed: seed, NewIndex: idx.New, Verify: true,
-		Options: map[string]string{"nonlinear": nonlinear}}, st.New)
+	// 160 frames: small enough that kswapd reclaims during faults. Even
+	// seeds run the fork copy policy of the other era.
+	opts := map[string]string{"nonlinear": nonlinear}
+	if seed%2 == 0 {
+		opts["fork-copy"] = core.ForkCopyNames[1-st.ForkCopy]
+	}
+	m := core.NewMachineFor(core.Config{MemBytes: 160 * core.PageSize, Seed: seed, NewIndex: idx.New, Verify: true,
+		Options: opts}, st)
 	rp := &workloads.Replayer{M: m}
 	g := newEventGen(seed)
 	for i := 0; i < n; i++ {
@@ -161,7 +175,7 @@ func TestDeterministic(t *testing.T) {
 		var first string
 		for run := 0; run < 2; run++ {
 			idx, _ := strategies.Index(st.DefaultIndex)
-			m := core.NewMachine(core.Config{MemBytes: 200 * core.PageSize, Seed: 7, NewIndex: idx.New}, st.New)
+			m := core.NewMachineFor(core.Config{MemBytes: 200 * core.PageSize, Seed: 7, NewIndex: idx.New}, st)
 			rp := &workloads.Replayer{M: m}
 			g := newEventGen(7)
 			for i := 0; i < 300; i++ {

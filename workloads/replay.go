@@ -70,6 +70,10 @@ func (r *Replayer) Apply(ev trace.Event) error {
 		err = m.Remap(ev.PID, ev.Addr, ev.Len, ev.PgOff)
 	case trace.OpReclaim:
 		err = m.Reclaim(int(min(ev.N, 1<<40)))
+	case trace.OpMlock:
+		err = m.Mlock(ev.PID, ev.Addr, ev.Len)
+	case trace.OpMunlock:
+		err = m.Munlock(ev.PID, ev.Addr, ev.Len)
 	case trace.OpCheck:
 	}
 	if err != nil {

@@ -19,7 +19,7 @@ func TestEveryWorkloadVerifies(t *testing.T) {
 		for _, st := range strategies.All() {
 			t.Run(g.Name+"/"+st.Name, func(t *testing.T) {
 				idx, _ := strategies.Index(st.DefaultIndex)
-				m := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st.New)
+				m := core.NewMachineFor(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st)
 				rp := &workloads.Replayer{M: m, Verify: true, VerifyLimit: 1024}
 				if err := g.Source(g.Values(workloads.ScaleSmall, nil), 1).Run(rp.Apply); err != nil {
 					t.Fatal(err)
@@ -37,7 +37,7 @@ func TestEveryWorkloadVerifies(t *testing.T) {
 func replayBytes(t *testing.T, data []byte) {
 	for _, st := range strategies.All() {
 		idx, _ := strategies.Index(st.DefaultIndex)
-		m := core.NewMachine(core.Config{MemBytes: 128 * core.PageSize, Seed: 1, NewIndex: idx.New, Verify: true}, st.New)
+		m := core.NewMachineFor(core.Config{MemBytes: 128 * core.PageSize, Seed: 1, NewIndex: idx.New, Verify: true}, st)
 		rp := &workloads.Replayer{M: m, Verify: true, VerifyEvents: 1 << 20}
 		r := trace.NewReader(bytes.NewReader(data), "fuzz")
 		for {
@@ -65,6 +65,7 @@ func replayBytes(t *testing.T, data []byte) {
 func FuzzReplay(f *testing.F) {
 	f.Add([]byte("rmaptrace 1\n1 mmap 0x10000 0x4000 rw- private anon\n1 touch 0x10000 0x4000 w\n1 fork 2\n2 touch 0x10000 0x1000 w\nreclaim 3\n2 mremap 0x10000 0x4000 0x40000 0x8000\n2 touch 0x40000 0x8000 r\ncheck\n"))
 	f.Add([]byte("rmaptrace 1\n1 mmap 0x10000 0x8000 rw- shared file db 0\n1 remap 0x10000 0x2000 6\n1 touch 0x10000 0x8000 r\n1 fork 2\nreclaim 8\n2 touch 0x10000 0x8000 w\n2 mprotect 0x12000 0x1000 r--\n"))
+	f.Add([]byte("rmaptrace 1\n1 mmap 0x10000 0x8000 rw- private anon\n1 mlock 0x12000 0x4000\n1 fork 2\n2 touch 0x10000 0x8000 r\nreclaim 16\n1 munlock 0x10000 0x8000\nreclaim 16\ncheck\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		replayBytes(t, data)
 	})
@@ -78,13 +79,13 @@ func TestEmittedTraceReplays(t *testing.T) {
 	for _, g := range workloads.All() {
 		var buf bytes.Buffer
 		w := trace.NewWriter(&buf)
-		m1 := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New}, st.New)
+		m1 := core.NewMachineFor(core.Config{Seed: 1, NewIndex: idx.New}, st)
 		rp := &workloads.Replayer{M: m1, Emit: w}
 		if err := g.Source(g.Values(workloads.ScaleSmall, nil), 1).Run(rp.Apply); err != nil {
 			t.Fatal(err)
 		}
 		w.Flush()
-		m2 := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New}, st.New)
+		m2 := core.NewMachineFor(core.Config{Seed: 1, NewIndex: idx.New}, st)
 		rp2 := &workloads.Replayer{M: m2}
 		src := &workloads.TraceSource{Path: "-", Stdin: io.NopCloser(&buf)}
 		if err := src.Run(rp2.Apply); err != nil {

@@ -32,8 +32,11 @@ func TestVerdicts(t *testing.T) {
 BenchmarkForkExit/strategy=ptechain/procs=8/rss=4MiB 1 1 ns/op 50e-6 sec/fork 10e-6 sec/exec 40e-6 sec/exit
 BenchmarkForkExit/strategy=anonvma/procs=8/rss=4MiB 1 1 ns/op 10e-6 sec/fork 5e-6 sec/exec 5e-6 sec/exit
 BenchmarkForkExit/strategy=ptechain/procs=8/rss=1MiB 1 1 ns/op 1 sec/fork 1 sec/exec 1 sec/exit
-BenchmarkMremapAfterFork/strategy=anonmm/procs=4 1 1 ns/op 12 mremap-copies
-BenchmarkMremapAfterFork/strategy=anonvma/procs=4 1 1 ns/op 0 mremap-copies
+BenchmarkMremapAfterFork/strategy=anonmm/procs=4/rss=64KiB 1 1 ns/op 16 mremap-copies
+BenchmarkMremapAfterFork/strategy=anonvma/procs=4/rss=64KiB 1 1 ns/op 0 mremap-copies
+BenchmarkSGA/strategy=ptechain/procs=100/sga=64MiB 1 1 ns/op 15000000 rmap-peak-B 1638400 mappings-peak
+BenchmarkSGA/strategy=anonvma/procs=100/sga=64MiB 1 1 ns/op 100000 rmap-peak-B 1638400 mappings-peak
+BenchmarkSGA/strategy=anonvma-avc/procs=100/sga=64MiB 1 1 ns/op 150000 rmap-peak-B 1638400 mappings-peak
 BenchmarkForkChain/strategy=anonvma-avc/depth=10/vmas=4 1 1 ns/op 12 anon_vma-objs 4 vma-objs
 BenchmarkForkChain/strategy=anonvma-avc/depth=20/vmas=4 1 1 ns/op 12 anon_vma-objs 4 vma-objs
 BenchmarkForkChain/strategy=anonvma-avc/avc-reuse=false/depth=10/vmas=4 1 1 ns/op 44 anon_vma-objs 8 vma-objs
@@ -50,6 +53,10 @@ BenchmarkForkChain/strategy=anonvma-avc/avc-reuse=false/depth=20/vmas=4 1 1 ns/o
 	if c := byText(cs, "anonmm must copy"); c.Verdict != Reproduced {
 		t.Errorf("anonmm: %+v", c)
 	}
+	// 9.16 B per mapping for the chains; 0.09 B at most for the others.
+	if c := byText(cs, "a pointer or two"); c.Verdict != Reproduced || !strings.Contains(c.Measured, "anonvma-avc") {
+		t.Errorf("space: %+v", c)
+	}
 	// 12 anon_vmas for 4 live VMAs is over 2 per VMA: the bound fails.
 	if c := byText(cs, "degree reuse"); c.Verdict != NotReproduced {
 		t.Errorf("degree: %+v", c)
@@ -62,7 +69,7 @@ BenchmarkForkChain/strategy=anonvma-avc/avc-reuse=false/depth=20/vmas=4 1 1 ns/o
 func TestNotReproducedWhenTheNumbersSayNo(t *testing.T) {
 	const text = `BenchmarkForkExit/strategy=ptechain/rss=4MiB 1 1 ns/op 2e-6 sec/fork 1e-6 sec/exec 2e-6 sec/exit
 BenchmarkForkExit/strategy=anonvma/rss=4MiB 1 1 ns/op 1e-6 sec/fork 1e-6 sec/exec 1e-6 sec/exit
-BenchmarkMremapAfterFork/strategy=anonmm/procs=4 1 1 ns/op 0 mremap-copies
+BenchmarkMremapAfterFork/strategy=anonmm/procs=4/rss=64KiB 1 1 ns/op 15 mremap-copies
 BenchmarkManyMapped/strategy=anonvma/fileindex=linear/procs=16/windows=4 1 1 ns/op 10 vmas/walk
 BenchmarkManyMapped/strategy=anonvma/fileindex=linear/procs=64/windows=4 1 1 ns/op 40 vmas/walk
 BenchmarkManyMapped/strategy=anonvma/fileindex=prio/procs=16/windows=4 1 1 ns/op 1 vmas/walk
@@ -80,5 +87,79 @@ BenchmarkManyMapped/strategy=anonvma/fileindex=interval/procs=64/windows=4 1 1 n
 	// VMAs x4, interval x3: more than a tenth as fast, the trees did not stay flat.
 	if c := byText(cs, "linear i_mmap"); c.Verdict != NotReproduced || !strings.Contains(c.Measured, "linear vmas/walk x4.0") {
 		t.Errorf("linear walk: %+v", c)
+	}
+}
+
+// sayNo holds, for every claim, results that must make it say no: a claim
+// that cannot fail is not a check.
+var sayNo = []struct {
+	claim string // a part of the claim's text
+	why   string
+	text  string
+}{
+	{"order of magnitude", "the chains' fork+exec+exit is 4x, not 5x",
+		`BenchmarkForkExit/strategy=ptechain/rss=4MiB 1 1 ns/op 4e-6 sec/fork 2e-6 sec/exec 2e-6 sec/exit
+BenchmarkForkExit/strategy=anonvma/rss=4MiB 1 1 ns/op 1e-6 sec/fork 0.5e-6 sec/exec 0.5e-6 sec/exit
+`},
+	{"a pointer or two", "an object-based strategy pays more than 1/8 of the chains per mapping",
+		`BenchmarkSGA/strategy=ptechain/procs=100/sga=64MiB 1 1 ns/op 15000000 rmap-peak-B 1638400 mappings-peak
+BenchmarkSGA/strategy=anonvma/procs=100/sga=64MiB 1 1 ns/op 100000 rmap-peak-B 1638400 mappings-peak
+BenchmarkSGA/strategy=anonmm/procs=100/sga=64MiB 1 1 ns/op 2000000 rmap-peak-B 1638400 mappings-peak
+`},
+	{"a pointer or two", "the chains cost more than two pointers per mapping",
+		`BenchmarkSGA/strategy=ptechain/procs=100/sga=64MiB 1 1 ns/op 30000000 rmap-peak-B 1638400 mappings-peak
+BenchmarkSGA/strategy=anonvma/procs=100/sga=64MiB 1 1 ns/op 100000 rmap-peak-B 1638400 mappings-peak
+`},
+	{"lowmem", "1 B per mapping is 250 MB for the segment, under 896 MiB",
+		`arch: i386
+
+BenchmarkSGA/strategy=ptechain/procs=100/sga=64MiB 1 1 ns/op 1638400 rmap-peak-B 1638400 mappings-peak
+`},
+	{"linear i_mmap", "the trees grow as fast as the list",
+		`BenchmarkManyMapped/strategy=anonvma/fileindex=linear/procs=16/windows=4 1 1 ns/op 10 vmas/walk
+BenchmarkManyMapped/strategy=anonvma/fileindex=linear/procs=64/windows=4 1 1 ns/op 40 vmas/walk
+BenchmarkManyMapped/strategy=anonvma/fileindex=prio/procs=16/windows=4 1 1 ns/op 10 vmas/walk
+BenchmarkManyMapped/strategy=anonvma/fileindex=prio/procs=64/windows=4 1 1 ns/op 40 vmas/walk
+BenchmarkManyMapped/strategy=anonvma/fileindex=interval/procs=16/windows=4 1 1 ns/op 1 vmas/walk
+BenchmarkManyMapped/strategy=anonvma/fileindex=interval/procs=64/windows=4 1 1 ns/op 1 vmas/walk
+`},
+	{"anonmm must copy", "fewer copies than the buffer has pages",
+		`BenchmarkMremapAfterFork/strategy=anonmm/procs=4/rss=1MiB 1 1 ns/op 255 mremap-copies
+`},
+	{"degree reuse", "without reuse the anon_vmas do not grow with the depth",
+		`BenchmarkForkChain/strategy=anonvma-avc/depth=10/vmas=4 1 1 ns/op 8 anon_vma-objs 4 vma-objs
+BenchmarkForkChain/strategy=anonvma-avc/avc-reuse=false/depth=10/vmas=4 1 1 ns/op 44 anon_vma-objs 8 vma-objs
+BenchmarkForkChain/strategy=anonvma-avc/avc-reuse=false/depth=20/vmas=4 1 1 ns/op 50 anon_vma-objs 8 vma-objs
+`},
+	{"anon_vma_chain visits only", "the list walks no more VMAs than the chain",
+		`BenchmarkForkChain/strategy=anonvma/depth=10/vmas=4 1 1 ns/op 3 vmas/walk
+BenchmarkForkChain/strategy=anonvma-avc/depth=10/vmas=4 1 1 ns/op 2.5 vmas/walk
+`},
+	{"scanning the page tables", "pagescan examines only 10x the PTEs of the chains",
+		`BenchmarkReclaim/strategy=pagescan/procs=8 1 1 ns/op 100 ptes/walk
+BenchmarkReclaim/strategy=ptechain/procs=8 1 1 ns/op 10 ptes/walk
+`},
+}
+
+// Every claim says no to numbers that contradict it.
+func TestEveryClaimCanSayNo(t *testing.T) {
+	covered := map[string]bool{}
+	for _, tc := range sayNo {
+		c := byText(Check(runsOf(t, tc.text)), tc.claim)
+		if c.Text == "" {
+			t.Fatalf("no claim mentions %q", tc.claim)
+		}
+		covered[c.Text] = true
+		if c.Verdict != NotReproduced {
+			t.Errorf("%q (%s): verdict %q, measured %q", tc.claim, tc.why, c.Verdict, c.Measured)
+		}
+	}
+	for _, c := range Check(nil) {
+		if !covered[c.Text] {
+			t.Errorf("claim %q has no numbers that make it say no", c.Text)
+		}
+		if c.Verdict != NoData {
+			t.Errorf("claim %q decided without data: %q", c.Text, c.Verdict)
+		}
 	}
 }

@@ -1,6 +1,6 @@
 // Package suite runs benchmark cases — a workload under a strategy and an
 // i_mmap index — on fresh simulated machines and turns what each machine
-// measured into benchfmt results with the names and units of DESIGN.md.
+// measured into benchfmt results with the names and units the README lists.
 //
 // Each case runs Count times; the runs are interleaved across cases (case
 // 1, case 2, ..., case 1, case 2, ...) so that drift of the host machine
@@ -88,7 +88,7 @@ func Run(opts Options, cases []Case, w *report.Writer) error {
 
 // RunOnce runs a case once on a fresh machine and measures it.
 func RunOnce(opts Options, c *Case, run int) (report.Result, error) {
-	m := core.NewMachine(core.Config{
+	m := core.NewMachineFor(core.Config{
 		Arch:     opts.Arch,
 		MemBytes: opts.MemBytes,
 		Seed:     opts.Seed,
@@ -96,7 +96,7 @@ func RunOnce(opts Options, c *Case, run int) (report.Result, error) {
 		Verify:   opts.Verify,
 		Options:  opts.Options,
 		Ctx:      opts.Ctx,
-	}, c.Strategy.New)
+	}, c.Strategy)
 	// Start every run from a collected heap, so that one run does not pay
 	// for the garbage of the one before.
 	runtime.GC()
@@ -130,11 +130,21 @@ func Measure(m *core.Machine, wall time.Duration) []report.Metric {
 			ms = append(ms, report.Metric{Value: m.Stats.Time[op].Seconds() / float64(n), Unit: "sec/" + op.String()})
 		}
 	}
-	rmapNow, rmapPeak := m.Space.RmapBytes()
-	ms = append(ms,
-		report.Metric{Value: float64(rmapNow), Unit: "rmap-B", Exact: true},
-		report.Metric{Value: float64(rmapPeak), Unit: "rmap-peak-B", Exact: true},
-	)
+	// The space model by where the bytes live (core/space.go): objects,
+	// fields in VMAs and mms, fields in struct page; rmap-B is their sum
+	// and rmap-peak-B the peak of the sum.
+	b := m.Space.Bytes()
+	for _, u := range []struct {
+		unit string
+		v    int64
+	}{
+		{"rmap-obj-B", b.Obj}, {"rmap-obj-peak-B", b.ObjPeak},
+		{"rmap-vma-B", b.VMA}, {"rmap-vma-peak-B", b.VMAPeak},
+		{"rmap-page-B", b.Page}, {"rmap-page-peak-B", b.PagePeak},
+		{"rmap-B", b.Sum}, {"rmap-peak-B", b.SumPeak},
+	} {
+		ms = append(ms, report.Metric{Value: float64(u.v), Unit: u.unit, Exact: true})
+	}
 	w := m.Walk
 	perWalk := func(x int64) float64 {
 		if w.Walks == 0 {
@@ -150,7 +160,7 @@ func Measure(m *core.Machine, wall time.Duration) []report.Metric {
 		report.Metric{Value: float64(m.Stats.MremapCopies), Unit: "mremap-copies", Exact: true},
 		report.Metric{Value: float64(m.Stats.PeakMappings), Unit: "mappings-peak", Exact: true},
 	)
-	// Every line reports every rmap struct of DESIGN.md, zero where the
+	// Every line reports every struct of StructNames, zero where the
 	// strategy allocates none, so that scripts and benchstat tables can
 	// rely on the units; then any other kind a strategy registered.
 	objs := m.Space.Objects()

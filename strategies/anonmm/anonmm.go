@@ -42,10 +42,12 @@ type Rmapper struct {
 
 // New makes the anonmm rmap for m.
 func New(m *core.Machine) *Rmapper {
+	// rmap 9's struct page keeps a mapcount; rmap 10 adds mm->anonmm.
+	m.DeclareFields("page._mapcount", "mm_struct.anonmm")
 	size, _ := m.Arch.StructSize("anonmm")
 	return &Rmapper{
 		m:     m,
-		files: objrmap.New(m),
+		files: objrmap.New(m, objrmap.Era{SkipEmptyMM: true}),
 		kind:  m.Space.Register("anonmm", size, true),
 	}
 }
@@ -296,8 +298,10 @@ func (r *Rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool
 }
 
 // TryToUnmap is try_to_unmap: try_to_unmap_anon along the chain until the
-// mapcount reaches zero, then, as try_to_unmap did, clear the anonymous
-// identity of a page left unmapped; file pages go to try_to_unmap_file.
+// mapcount reaches zero, or until a mapping is found in a VM_LOCKED VMA
+// (try_to_unmap_one's SWAP_FAIL ends the walk), then, as try_to_unmap
+// did, clear the anonymous identity of a page left unmapped; file pages
+// go to try_to_unmap_file.
 func (r *Rmapper) TryToUnmap(f core.FrameID) bool {
 	fr := r.m.Frame(f)
 	if fr.Flags&core.FrameAnon == 0 {
@@ -309,6 +313,9 @@ func (r *Rmapper) TryToUnmap(f core.FrameID) bool {
 	addr := fr.Index
 	r.eachCandidate(fr, func(mm *core.MM) bool {
 		if v, a, ok := r.tryMM(mm, addr, f); ok {
+			if v.Locked {
+				return false
+			}
 			r.m.UnmapOne(v, addr, a, f)
 		}
 		return fr.MapCount > 0

@@ -283,8 +283,8 @@ func TestAnonmmObjects(t *testing.T) {
 	if _, peak := h.objs(); peak != 5 {
 		t.Fatalf("anonmm-peak-objs = %d, want 5", peak)
 	}
-	if _, peak := m.Space.RmapBytes(); peak != 5*40 {
-		t.Fatalf("rmap-peak-B = %d, want %d", peak, 5*40)
+	if peak := m.Space.Bytes().ObjPeak; peak != 5*40 {
+		t.Fatalf("rmap-obj-peak-B = %d, want %d", peak, 5*40)
 	}
 
 	// A head with no pages is kept by the members of its chain alone.
@@ -307,4 +307,25 @@ func TestAnonmmObjects(t *testing.T) {
 	h.wantObjs("pages swapped out", 2) // the head stays for its member
 	h.do(m.Exit(21))
 	h.wantObjs("all exited with pages on swap", 0)
+}
+
+// rmap 10-37's try_to_unmap_file passes by a VMA whose mm has no rss
+// before looking at its page tables, as try_to_unmap_anon passes by such
+// an anonmm.
+func TestFileWalkSkipsMMsWithoutRSS(t *testing.T) {
+	h := newHarness(t, 0)
+	m := h.m
+	const a = 0x100000
+	h.do(m.Mmap(1, a, pg, rw, true, "data", 0))
+	h.do(m.Touch(1, a, pg, false))
+	f, _, _ := m.Resolve(1, a)
+	h.do(m.Fork(1, 2))
+	h.do(m.DontNeed(2, a, pg))
+	m.Walk = core.WalkCounters{}
+	n := 0
+	m.Rmapper().Walk(f, func(*core.VMA, uint64) bool { n++; return true })
+	if n != 1 || m.Walk.VMAs != 2 || m.Walk.PTEs != 1 {
+		t.Fatalf("the file walk found %d, examined %d VMAs with %d lookups, want 1, 2 and 1", n, m.Walk.VMAs, m.Walk.PTEs)
+	}
+	h.check()
 }

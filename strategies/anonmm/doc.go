@@ -43,7 +43,9 @@
 //     every other anonmm on the chain, skipping mms that are gone or
 //     have no RSS, one page-table lookup per candidate, until every
 //     mapping is found. The cost is O(mms forked from the same exec),
-//     whatever the number that actually map the page;
+//     whatever the number that actually map the page. A mapping found
+//     in a VM_LOCKED VMA ends the walk with SWAP_FAIL; the file walk
+//     (try_to_unmap_file) also passes by VMAs whose mm has no rss;
 //   - mremap: one address per page cannot describe a page that two mms
 //     see at two addresses. A present anonymous page mapped once is
 //     moved by rewriting page->index (mremap_move_anon_rmap); a shared
@@ -52,6 +54,11 @@
 //     whose swap PTEs were moved while it was out is copied when it is
 //     faulted back at an address that clashes with the one it has
 //     (mremap_moved_anon_rmap in do_swap_page).
+//
+// Before anon_vma, vm_pgoff meant nothing for anonymous memory: vma_merge
+// merged anonymous VMAs whatever it was (can_vma_merge_after's "if
+// (!file) return 1" at HT:08c7dd8f62^), which core.BaseRmapper's CanMerge
+// does; and fork copied every PTE (copy_page_range, ForkCopyAll).
 //
 // The copy on mremap is Linus Torvalds' suggestion, quoted in Andrea
 // Arcangeli's reply "Re: anon_vma RFC2" on LKML, 2004-03-13

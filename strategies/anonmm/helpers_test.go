@@ -76,8 +76,8 @@ func (h *harness) wantObjs(step string, want int64) {
 	if live, _ := h.objs(); live != want {
 		h.t.Fatalf("%s: anonmm-objs = %d, want %d", step, live, want)
 	}
-	if b, _ := h.m.Space.RmapBytes(); b != want*40 {
-		h.t.Fatalf("%s: rmap-B = %d, want %d (40 B per anonmm on x86-64)", step, b, want*40)
+	if b := h.m.Space.Bytes().Obj; b != want*40 {
+		h.t.Fatalf("%s: rmap-obj-B = %d, want %d (40 B per anonmm on x86-64)", step, b, want*40)
 	}
 }
 

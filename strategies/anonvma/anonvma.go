@@ -1,6 +1,7 @@
 // Package anonvma is Andrea Arcangeli's anon_vma as Linux ran it from
-// 2.6.7 to 2.6.33 (rmap 39-40 of the 2.6.7-rc1 series; mm/rmap.c of
-// 2.6.12), with file pages found through i_mmap (package objrmap).
+// 2.6.7 to 2.6.33 (rmap 39-40 of the 2.6.7-rc1 series), following
+// mm/rmap.c, mm/mmap.c and mm/memory.c of 2.6.12-rc2 (torvalds/linux
+// 1da177e4c3f4), with file pages found through i_mmap (package objrmap).
 //
 // An anon_vma is a lock and a list of the VMAs whose anonymous pages it
 // may hold: a VMA gets one at its first anonymous fault (anon_vma_prepare),
@@ -13,6 +14,20 @@
 // mremap, so a moved page is still found at its offset without copying.
 // There is no reference count: the anon_vma is freed when its list
 // empties.
+//
+// As in 2.6.12:
+//   - every link (anon_vma_prepare, anon_vma_link at fork, __anon_vma_link
+//     at split and mremap) is a list_add at the head, so a walk meets the
+//     newest VMA first, and stops as soon as the page is unmapped
+//     (try_to_unmap_anon) or its mapcount is used up;
+//   - try_to_unmap_one and page_referenced_one pass by a VMA whose mm has
+//     no rss without looking at its page tables;
+//   - a mapping found in a VM_LOCKED VMA makes try_to_unmap fail
+//     (SWAP_FAIL ends the walk);
+//   - anonymous VMAs merge only if their vm_pgoff run on
+//     (can_vma_merge_after), and fork copies every PTE (copy_page_range
+//     skips VMAs without an anon_vma only from 2.6.14, d992895ba2b2:
+//     -fork-copy anon gives that later half of the era).
 //
 // Cost model:
 //   - fault: the first anonymous fault of a VMA links it (O(1)); a page
@@ -64,8 +79,9 @@ type rmapper struct {
 }
 
 func newRmapper(m *core.Machine) *rmapper {
+	m.DeclareFields("page._mapcount", "vm_area_struct.anon_vma_node", "vm_area_struct.anon_vma")
 	size, _ := m.Arch.StructSize("anon_vma")
-	return &rmapper{m: m, files: objrmap.New(m), kind: m.Space.Register("anon_vma", size, true)}
+	return &rmapper{m: m, files: objrmap.New(m, objrmap.Era{SkipEmptyMM: true}), kind: m.Space.Register("anon_vma", size, true)}
 }
 
 func state(v *core.VMA) *vmaLink {
@@ -91,13 +107,15 @@ func (r *rmapper) alloc() *anonVMA {
 	return av
 }
 
-// link is anon_vma_link: v joins av's list at the tail.
+// link is anon_vma_link, __anon_vma_link and anon_vma_prepare's
+// list_add: v joins av's list at the head, so walks meet the newest VMA
+// first (2.6.12-rc2 mm/rmap.c).
 func (r *rmapper) link(v *core.VMA, av *anonVMA) {
 	l := state(v)
 	l.av = av
-	l.prev, l.next = av.head.prev, &av.head
-	av.head.prev.next = l
-	av.head.prev = l
+	l.prev, l.next = &av.head, av.head.next
+	av.head.next.prev = l
+	av.head.next = l
 	av.n++
 }
 
@@ -155,10 +173,11 @@ func (r *rmapper) VMASplit(v, tail *core.VMA) {
 	}
 }
 
-// CanMerge is is_mergeable_anon_vma.
+// CanMerge is is_mergeable_anon_vma, with can_vma_merge_after's offset
+// rule for anonymous VMAs.
 func (r *rmapper) CanMerge(prev, next *core.VMA) bool {
 	a, b := anonOf(prev), anonOf(next)
-	return a == nil || b == nil || a == b
+	return (a == nil || b == nil || a == b) && objrmap.OffsetsRunOn(prev, next)
 }
 
 // VMAMerge: kept takes gone's anon_vma if it had none, then gone leaves
@@ -178,6 +197,10 @@ func (r *rmapper) VMAMove(dst, src *core.VMA) {
 }
 
 func (r *rmapper) VMAUnlink(v *core.VMA) { r.unlink(v) }
+
+// HasAnonState is vma->anon_vma != NULL, which fork asks under
+// -fork-copy anon (2.6.14+, when this era's kernels skipped the rest).
+func (r *rmapper) HasAnonState(v *core.VMA) bool { return anonOf(v) != nil }
 
 // PageAdd is page_add_anon_rmap: on the first mapping the page gets the
 // VMA's anon_vma and its linear offset. File pages keep no rmap state.
@@ -206,6 +229,9 @@ func (r *rmapper) anonWalk(f core.FrameID, fn func(v *core.VMA, addr uint64, a c
 		m.Walk.Steps++
 		m.Walk.VMAs++
 		v := l.vma
+		if r.files.Skips(v) {
+			continue // try_to_unmap_one: the mm has no rss
+		}
 		addr, ok := v.Address(fr.Index)
 		if !ok {
 			continue // vma_address: -EFAULT, the page cannot be here

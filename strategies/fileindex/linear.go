@@ -70,3 +70,6 @@ func (l *Linear) Visit(pgoff uint64, fn func(*core.VMA) bool) (steps int) {
 
 // Len is the number of VMAs on the list.
 func (l *Linear) Len() int { return l.n }
+
+// VMAField is 2.6.0's struct list_head shared.
+func (l *Linear) VMAField() string { return "vm_area_struct.shared:list" }

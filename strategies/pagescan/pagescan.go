@@ -57,10 +57,14 @@ func (r *rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool
 	r.scan(f, func(v *core.VMA, addr uint64, _ core.PTEAddr) bool { return visit(v, addr) })
 }
 
+// TryToUnmap scans for f and unmaps every mapping but those in VM_LOCKED
+// VMAs, which 2.4's try_to_swap_out passed by and went on scanning.
 func (r *rmapper) TryToUnmap(f core.FrameID) bool {
 	fr := r.m.Frame(f)
 	r.scan(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
-		r.m.UnmapOne(v, addr, a, f)
+		if !v.Locked {
+			r.m.UnmapOne(v, addr, a, f)
+		}
 		return fr.MapCount > 0
 	})
 	return fr.MapCount == 0

@@ -58,6 +58,8 @@ type Rmapper struct {
 
 // New makes the pte-chain rmap for m, with blocks sized to m's arch.
 func New(m *core.Machine) *Rmapper {
+	// struct page of 2.6.0 carries the pte union in every frame.
+	m.DeclareFields("page.pte")
 	size, _ := m.Arch.StructSize("pte_chain")
 	return &Rmapper{
 		m:     m,
@@ -143,12 +145,49 @@ func (r *Rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool
 }
 
 // TryToUnmap unmaps every PTE on f's chain, removing each entry as it goes
-// (try_to_unmap with try_to_unmap_one).
+// (try_to_unmap with try_to_unmap_one). A PTE in a VM_LOCKED VMA ends the
+// walk: 2.6.0's try_to_unmap_one returns SWAP_FAIL after find_vma, and
+// try_to_unmap stops there.
 func (r *Rmapper) TryToUnmap(f core.FrameID) bool {
 	r.m.Walk.Steps += int64(r.store.UnmapEach(r.head(f), func(pte ptechains.PTE) (bool, bool) {
 		v, addr := r.owner(pte)
+		if v.Locked {
+			return false, true
+		}
 		return r.m.UnmapOne(v, addr, core.PTEAddr(pte), f), false
 	}))
 	r.account()
 	return r.m.Frame(f).MapCount == 0
 }
+
+// Audit checks the chains against the machine: the slab with CheckAll
+// over every frame's head (no block outside a chain, none leaked), the
+// space model's count, and each frame's chain against its mappings: a
+// chained frame (chained(f) true; every frame for ptechain) holds exactly
+// MapCount PTEs, any other frame none. A block that outlived the mappings
+// it recorded would be one the kernel had freed (page_remove_rmap frees
+// an emptied block at once). For tests.
+func (r *Rmapper) Audit(chained func(core.FrameID) bool) error {
+	heads := make([]ptechains.Head, 0, r.m.FrameCount())
+	for f := core.FrameID(1); int(f) < r.m.FrameCount(); f++ {
+		h := *r.head(f)
+		heads = append(heads, h)
+		want := 0
+		if chained(f) {
+			want = int(r.m.Frame(f).MapCount)
+		}
+		if n := r.store.Len(h); n != want {
+			return fmt.Errorf("ptechain: frame %d has %d PTEs on its chain and %d mappings to record", f, n, want)
+		}
+	}
+	if err := r.store.CheckAll(heads); err != nil {
+		return fmt.Errorf("ptechain: %w", err)
+	}
+	if live := r.m.Space.Live(r.kind); live != int64(r.store.LiveBlocks()) {
+		return fmt.Errorf("ptechain: the space model counts %d blocks, the slab holds %d", live, r.store.LiveBlocks())
+	}
+	return nil
+}
+
+// AuditAll is Audit for the ptechain strategy: every frame is chained.
+func (r *Rmapper) AuditAll() error { return r.Audit(func(core.FrameID) bool { return true }) }

@@ -50,8 +50,8 @@ func TestPteChainObjects100PagesBy50Processes(t *testing.T) {
 			if live != tc.want || peak != tc.want {
 				t.Fatalf("pte_chain-objs = %d (peak %d), want %d", live, peak, tc.want)
 			}
-			if b, _ := m.Space.RmapBytes(); b != tc.bytes {
-				t.Fatalf("rmap-B = %d, want %d", b, tc.bytes)
+			if b := m.Space.Bytes().Obj; b != tc.bytes {
+				t.Fatalf("rmap-obj-B = %d, want %d", b, tc.bytes)
 			}
 			if err := m.Verify(0); err != nil {
 				t.Fatal(err)

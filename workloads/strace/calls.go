@@ -180,18 +180,25 @@ func (im *importer) fileName(mm *addrSpace, fdArg string, flags, offset uint64) 
 	return "file:" + strconv.FormatUint(n, 10), offset
 }
 
-func (c *callCtx) munmap() error {
-	args, err := c.argList(2, "ADDR, LENGTH")
-	if err != nil {
-		return err
+// rangeArgs parses the ADDR, LENGTH that begin a call's arguments and
+// returns all the arguments and the pages the range spans (span: ok is
+// false if the call is to be skipped).
+func (c *callCtx) rangeArgs() (args []string, start, end uint64, ok bool, err error) {
+	if args, err = c.argList(2, "ADDR, LENGTH"); err != nil {
+		return nil, 0, 0, false, err
 	}
 	n, err := c.numbers(args, "ADDR", "LENGTH")
 	if err != nil {
-		return err
+		return nil, 0, 0, false, err
 	}
-	start, end, ok := c.span(n[0], n[1])
-	if !ok {
-		return nil
+	start, end, ok = c.span(n[0], n[1])
+	return args, start, end, ok, nil
+}
+
+func (c *callCtx) munmap() error {
+	_, start, end, ok, err := c.rangeArgs()
+	if !ok || err != nil {
+		return err
 	}
 	return c.im.emitMunmap(c.im.mmOf(c.t), start, end)
 }
@@ -362,6 +369,93 @@ func (c *callCtx) madvise() error {
 		return nil
 	}
 	return c.im.emit(c.im.mmOf(c.t), trace.Event{Op: trace.OpDontNeed, Addr: start, Len: end - start})
+}
+
+// mlock mirrors mlock, mlock2 and munlock(ADDR, LENGTH[, FLAGS]) as mlock
+// or munlock events over the parts of the range the model has mapped.
+// mlock2's MLOCK_ONFAULT (lock without faulting the range in) is
+// approximated by a plain mlock.
+func (c *callCtx) mlock() error {
+	args, start, end, ok, err := c.rangeArgs()
+	if !ok || err != nil {
+		return err
+	}
+	if c.name == "mlock2" && len(args) > 2 {
+		flags, err := c.flags("FLAGS", args[2], mlockNames)
+		if err != nil {
+			return err
+		}
+		if flags != 0 {
+			c.im.stats.Approximated++
+		}
+	}
+	op := trace.OpMlock
+	if c.name == "munlock" {
+		op = trace.OpMunlock
+	}
+	return c.lockRuns(op, start, end)
+}
+
+// mlockall mirrors mlockall(MCL_CURRENT...) as mlock of everything mapped
+// and munlockall as munlock of everything. MCL_FUTURE (lock what is
+// mapped later) and MCL_ONFAULT have no event: they count as
+// approximated.
+func (c *callCtx) mlockall() error {
+	op := trace.OpMunlock
+	if c.name == "mlockall" {
+		args, err := c.argList(1, "FLAGS")
+		if err != nil {
+			return err
+		}
+		flags, err := c.flags("FLAGS", args[0], mclNames)
+		if err != nil {
+			return err
+		}
+		if flags&^mclCurrent != 0 {
+			c.im.stats.Approximated++
+		}
+		if flags&mclCurrent == 0 {
+			return nil
+		}
+		op = trace.OpMlock
+	}
+	return c.lockRuns(op, 0, addrLimit)
+}
+
+// lockRuns emits op over each run of contiguous pieces in [start, end),
+// whose ends become edges (the simulator splits VMAs there). A part of
+// the range the model has not mapped (a mapping older than the log)
+// counts as approximated, once per call; for the whole address space
+// (mlockall) holes are normal.
+func (c *callCtx) lockRuns(op trace.Op, start, end uint64) error {
+	mm := c.im.mmOf(c.t)
+	s := &mm.space
+	s.cutEdge(start)
+	s.cutEdge(end)
+	runStart, runEnd := start, start
+	hole := false
+	for i := s.index(start); i < len(s.pieces) && s.pieces[i].start < end; i++ {
+		p := s.pieces[i]
+		if p.start != runEnd {
+			hole = true
+			if runEnd > runStart {
+				if err := c.im.emit(mm, trace.Event{Op: op, Addr: runStart, Len: runEnd - runStart}); err != nil {
+					return err
+				}
+			}
+			runStart = p.start
+		}
+		runEnd = p.end
+	}
+	if hole || runEnd != end {
+		if start != 0 || end != addrLimit {
+			c.im.stats.Approximated++
+		}
+	}
+	if runEnd > runStart {
+		return c.im.emit(mm, trace.Event{Op: op, Addr: runStart, Len: runEnd - runStart})
+	}
+	return nil
 }
 
 // remapFilePages turns remap_file_pages(ADDR, SIZE, PROT, PGOFF, FLAGS)

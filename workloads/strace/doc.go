@@ -52,6 +52,9 @@
 //	brk(X) = END, END below the heap's end       PID munmap END' END0-END'
 //	madvise(A, LEN, MADV_DONTNEED)               PID dontneed A LEN'
 //	remap_file_pages(A, LEN, _, PGOFF, _)        PID remap A LEN' PGOFF
+//	mlock(A, LEN), mlock2(A, LEN, _)             PID mlock A' LEN'' per mapped run
+//	munlock(A, LEN)                              PID munlock A' LEN'' per mapped run
+//	mlockall(MCL_CURRENT...), munlockall()       PID mlock|munlock of every mapped run
 //	fork, clone without CLONE_VM or CLONE_VFORK  PID fork CHILD
 //	vfork, clone/clone3 with CLONE_VFORK         nothing
 //	clone/clone3 with CLONE_VM (thread or not)   nothing
@@ -150,6 +153,14 @@
 // simulator has no meaning for it). remap_file_pages becomes remap when
 // the range lies in one known shared file mapping, else it is skipped and
 // counted in Stats.Approximated.
+//
+// mlock, mlock2 and munlock become mlock or munlock events over each run
+// of the range the model has mapped (the simulator requires the range
+// mapped; a mapping older than the log is not); a hole in the range
+// counts in Stats.Approximated, as does mlock2's MLOCK_ONFAULT (the
+// simulator's mlock always faults the range in). mlockall with
+// MCL_CURRENT locks every mapped run; MCL_FUTURE, which would lock later
+// mappings, has no event and counts as approximated.
 //
 // Ranges: lengths are rounded up to whole pages. A call whose address is
 // not page aligned, whose length is 0, or whose range starts at or past

@@ -104,6 +104,10 @@ const (
 	mremapDontunmap = 4
 
 	madvDontneed = 4
+
+	mclCurrent = 1
+	mclFuture  = 2
+	mclOnfault = 4
 )
 
 var (
@@ -117,6 +121,8 @@ var (
 	cloneNames  = map[string]uint64{"CLONE_VM": cloneVM, "CLONE_VFORK": cloneVfork, "CLONE_THREAD": cloneThread}
 	mremapNames = map[string]uint64{"MREMAP_MAYMOVE": 1, "MREMAP_FIXED": 2, "MREMAP_DONTUNMAP": mremapDontunmap}
 	madvNames   = map[string]uint64{"MADV_DONTNEED": madvDontneed}
+	mclNames    = map[string]uint64{"MCL_CURRENT": mclCurrent, "MCL_FUTURE": mclFuture, "MCL_ONFAULT": mclOnfault}
+	mlockNames  = map[string]uint64{"MLOCK_ONFAULT": 1}
 )
 
 // task is a thread of the log, named by its thread id.
@@ -405,7 +411,8 @@ func (im *importer) call(t *task, name, args, result string, num int) error {
 	}
 	switch name {
 	case "mmap", "mmap2", "munmap", "mprotect", "pkey_mprotect", "mremap", "brk", "madvise",
-		"remap_file_pages", "clone", "clone2", "clone3", "fork", "vfork", "execve", "execveat":
+		"remap_file_pages", "mlock", "mlock2", "munlock", "mlockall", "munlockall",
+		"clone", "clone2", "clone3", "fork", "vfork", "execve", "execveat":
 	default:
 		im.stats.Ignored++
 		return nil
@@ -437,6 +444,10 @@ func (im *importer) call(t *task, name, args, result string, num int) error {
 		return c.madvise()
 	case "remap_file_pages":
 		return c.remapFilePages()
+	case "mlock", "mlock2", "munlock":
+		return c.mlock()
+	case "mlockall", "munlockall":
+		return c.mlockall()
 	case "execve", "execveat":
 		return c.execve()
 	default:

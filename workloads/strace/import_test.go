@@ -515,6 +515,38 @@ func TestTrickyCases(t *testing.T) {
 				"101 touch 0x7fffffffb000 0x4000 w",
 			},
 		},
+		{
+			name: "mlock, munlock, mlock2 and mlockall lock what the model has mapped",
+			log: logOf(
+				execSh,
+				`100 1.1 mmap(NULL, 16384, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000`,
+				`100 1.2 mlock(0x7f0000001000, 8192) = 0`,
+				`100 1.3 munlock(0x7f0000000000, 16384) = 0`,
+				`100 1.4 mlock2(0x7f0000000000, 4096, MLOCK_ONFAULT) = 0`,
+				`100 1.5 mlockall(MCL_CURRENT|MCL_FUTURE) = 0`,
+				`100 1.6 munlockall() = 0`,
+				`100 1.7 mlock(0x7f0000003000, 8192) = 0`,
+				`100 1.8 mlock(0x7f0000000000, 4096) = -1 ENOMEM (Cannot allocate memory)`,
+				`100 1.9 mlockall(MCL_FUTURE) = 0`,
+			),
+			opts: bare,
+			want: []string{
+				"100 exec",
+				"100 mmap 0x7f0000000000 0x4000 rw- private anon",
+				"100 mlock 0x7f0000001000 0x2000",
+				"100 munlock 0x7f0000000000 0x4000",
+				"100 mlock 0x7f0000000000 0x1000",
+				"100 mlock 0x7f0000000000 0x4000",
+				"100 munlock 0x7f0000000000 0x4000",
+				"100 mlock 0x7f0000003000 0x1000",
+			},
+			check: func(t *testing.T, st Stats) {
+				// MLOCK_ONFAULT, MCL_FUTURE twice, the range past the mapping.
+				if st.Approximated != 4 || st.Failed != 1 {
+					t.Errorf("stats %+v: want 4 approximated, 1 failed", st)
+				}
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, st := events(t, tc.log, tc.opts)

@@ -18,6 +18,8 @@
 //	PID touch ADDR LEN r|w
 //	PID dontneed ADDR LEN
 //	PID remap ADDR LEN PGOFF
+//	PID mlock ADDR LEN
+//	PID munlock ADDR LEN
 //	reclaim N
 //	check
 //

@@ -48,6 +48,8 @@ const (
 	OpRemap
 	OpReclaim
 	OpCheck
+	OpMlock
+	OpMunlock
 )
 
 var opKeywords = [...]string{
@@ -63,6 +65,8 @@ var opKeywords = [...]string{
 	OpRemap:    "remap",
 	OpReclaim:  "reclaim",
 	OpCheck:    "check",
+	OpMlock:    "mlock",
+	OpMunlock:  "munlock",
 }
 
 // opSyntax is each event's line as TRACE.md writes it, quoted in errors
@@ -80,9 +84,11 @@ var opSyntax = [...]string{
 	OpRemap:    "PID remap ADDR LEN PGOFF",
 	OpReclaim:  "reclaim N",
 	OpCheck:    "check",
+	OpMlock:    "PID mlock ADDR LEN",
+	OpMunlock:  "PID munlock ADDR LEN",
 }
 
-func (o Op) valid() bool { return o >= OpFork && o <= OpCheck }
+func (o Op) valid() bool { return o >= OpFork && int(o) < len(opKeywords) }
 
 // String returns the trace keyword of o ("fork", "dontneed", ...).
 func (o Op) String() string {
@@ -120,6 +126,10 @@ func opByKeyword(b []byte) Op {
 		return OpReclaim
 	case "check":
 		return OpCheck
+	case "mlock":
+		return OpMlock
+	case "munlock":
+		return OpMunlock
 	}
 	return 0
 }
@@ -193,7 +203,7 @@ type Event struct {
 	Op      Op
 	PID     uint64 // every op but reclaim and check
 	Child   uint64 // fork
-	Addr    uint64 // mmap, munmap, mprotect, touch, dontneed, remap; mremap: old address
+	Addr    uint64 // mmap, munmap, mprotect, touch, dontneed, remap, mlock, munlock; mremap: old address
 	Len     uint64 // same; mremap: old length
 	NewAddr uint64 // mremap
 	NewLen  uint64 // mremap
@@ -245,7 +255,7 @@ func (e Event) appendLine(b []byte) []byte {
 			b = append(b, e.File...)
 			b = appendHex(b, e.Offset)
 		}
-	case OpMunmap, OpDontNeed:
+	case OpMunmap, OpDontNeed, OpMlock, OpMunlock:
 		b = appendRange(b, e.Addr, e.Len)
 	case OpMprotect:
 		b = appendRange(b, e.Addr, e.Len)
@@ -321,7 +331,7 @@ func (e Event) unusedFieldsSet() string {
 			// An anonymous mapping has no offset to write.
 			rest.File, rest.Offset = "", 0
 		}
-	case OpMunmap, OpDontNeed:
+	case OpMunmap, OpDontNeed, OpMlock, OpMunlock:
 		rest.PID, rest.Addr, rest.Len = 0, 0, 0
 	case OpMprotect:
 		rest.PID, rest.Addr, rest.Len, rest.Prot = 0, 0, 0, 0
@@ -384,7 +394,7 @@ func (e *Event) checkNumbers() string {
 				return fmt.Sprintf("mmap: OFFSET %#x + LEN %#x overflows 64 bits", e.Offset, e.Len)
 			}
 		}
-	case OpMunmap, OpDontNeed, OpTouch:
+	case OpMunmap, OpDontNeed, OpTouch, OpMlock, OpMunlock:
 		return checkRange(e.Op, "ADDR", e.Addr, "LEN", e.Len)
 	case OpMprotect:
 		if problem := checkRange(e.Op, "ADDR", e.Addr, "LEN", e.Len); problem != "" {

@@ -318,7 +318,7 @@ func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 		if n != 2 {
 			return Event{}, wrongFieldCount(e.Op, n)
 		}
-	case OpMunmap, OpDontNeed:
+	case OpMunmap, OpDontNeed, OpMlock, OpMunlock:
 		if n != 4 {
 			return Event{}, wrongFieldCount(e.Op, n)
 		}

@@ -115,6 +115,8 @@ func TestParseEachEvent(t *testing.T) {
 		{"reclaim 0", Event{Op: OpReclaim}},
 		{"reclaim 0x10", Event{Op: OpReclaim, N: 16}},
 		{"check", Event{Op: OpCheck}},
+		{"7 mlock 0x1000 0x3000", Event{Op: OpMlock, PID: 7, Addr: 0x1000, Len: 0x3000}},
+		{"7 munlock 0x2000 0x1000", Event{Op: OpMunlock, PID: 7, Addr: 0x2000, Len: 0x1000}},
 		// Lexical variations that must not change the event.
 		{"\t 7   touch\t0x1000 0x1000   w  ", Event{Op: OpTouch, PID: 7, Addr: 0x1000, Len: 0x1000, Write: true}},
 		{"7 touch 0x1000 0x1000 w# comment right after", Event{Op: OpTouch, PID: 7, Addr: 0x1000, Len: 0x1000, Write: true}},
@@ -222,6 +224,9 @@ func TestErrors(t *testing.T) {
 		{"mmap sharing case", prefix + "1 mmap 0x1000 0x1000 r-- Private anon\n", 5, "neither private nor shared"},
 		{"munmap short", prefix + "1 munmap 0x1000\n", 5, "munmap: 3 fields, want PID munmap ADDR LEN"},
 		{"munmap junk", prefix + "1 munmap 0x1000 0x1000 x\n", 5, "munmap: 5 fields"},
+		{"mlock short", prefix + "1 mlock 0x1000\n", 5, "mlock: 3 fields, want PID mlock ADDR LEN"},
+		{"munlock unaligned", prefix + "1 munlock 0x1000 0x10\n", 5, "munlock: LEN 0x10 is not a multiple of the page size"},
+		{"mlock without PID", prefix + "mlock 0x1000 0x1000\n", 5, "mlock: missing PID"},
 		{"mprotect short", prefix + "1 mprotect 0x1000 0x1000\n", 5, "mprotect: 4 fields"},
 		{"mremap short", prefix + "1 mremap 0x1000 0x1000 0x2000\n", 5, "mremap: 5 fields"},
 		{"touch short", prefix + "1 touch 0x1000 0x1000\n", 5, "touch: 4 fields"},

@@ -46,7 +46,7 @@ func randomEvent(rng *rand.Rand) Event {
 	}
 	names := []string{"/bin/sh", "/lib/x86_64-linux-gnu/libc.so.6", "anon", "file", "日本語.so", "a", "0x10", "/tmp/with\u00a0nbsp"}
 
-	e := Event{Op: Op(1 + rng.IntN(int(OpCheck)))}
+	e := Event{Op: Op(1 + rng.IntN(int(OpMunlock)))}
 	if e.Op != OpReclaim && e.Op != OpCheck {
 		e.PID = number()
 	}
@@ -65,7 +65,7 @@ func randomEvent(rng *rand.Rand) Event {
 			e.File = names[rng.IntN(len(names))]
 			e.Offset = rng.Uint64N((math.MaxUint64-e.Len)/PageSize+1) * PageSize
 		}
-	case OpMunmap, OpDontNeed:
+	case OpMunmap, OpDontNeed, OpMlock, OpMunlock:
 		e.Len = pages()
 		e.Addr = addrFor(e.Len)
 	case OpMprotect:
@@ -138,7 +138,7 @@ func TestRoundTrip(t *testing.T) {
 	if _, err := r.Next(); err != io.EOF {
 		t.Fatalf("after the last event: %v", err)
 	}
-	for op := OpFork; op <= OpCheck; op++ {
+	for op := OpFork; op <= OpMunlock; op++ {
 		if seen[op] == 0 {
 			t.Errorf("no %v event was generated", op)
 		}
@@ -164,6 +164,8 @@ func TestEventString(t *testing.T) {
 		{Event{Op: OpRemap, PID: 1, Addr: 0x1000, Len: 0x2000, PgOff: 12}, "1 remap 0x1000 0x2000 12"},
 		{Event{Op: OpReclaim, N: 16}, "reclaim 16"},
 		{Event{Op: OpCheck}, "check"},
+		{Event{Op: OpMlock, PID: 1, Addr: 0x1000, Len: 0x2000}, "1 mlock 0x1000 0x2000"},
+		{Event{Op: OpMunlock, PID: 1, Addr: 0x1000, Len: 0x2000}, "1 munlock 0x1000 0x2000"},
 	}
 	for _, tt := range tests {
 		if got := tt.e.String(); got != tt.want {
@@ -173,7 +175,7 @@ func TestEventString(t *testing.T) {
 }
 
 func TestOpAndProtStrings(t *testing.T) {
-	keywords := []string{"fork", "exec", "exit", "mmap", "munmap", "mprotect", "mremap", "touch", "dontneed", "remap", "reclaim", "check"}
+	keywords := []string{"fork", "exec", "exit", "mmap", "munmap", "mprotect", "mremap", "touch", "dontneed", "remap", "reclaim", "check", "mlock", "munlock"}
 	for i, kw := range keywords {
 		op := Op(i + 1)
 		if op.String() != kw {
@@ -183,8 +185,8 @@ func TestOpAndProtStrings(t *testing.T) {
 			t.Errorf("keyword %q parses to %v", kw, opByKeyword([]byte(kw)))
 		}
 	}
-	if OpFork != 1 || OpCheck != 12 {
-		t.Errorf("Op values moved: OpFork=%d OpCheck=%d", OpFork, OpCheck)
+	if OpFork != 1 || OpCheck != 12 || OpMunlock != 14 {
+		t.Errorf("Op values moved: OpFork=%d OpCheck=%d OpMunlock=%d", OpFork, OpCheck, OpMunlock)
 	}
 	if s := Op(0).String(); s != "Op(0)" {
 		t.Errorf("Op(0).String() = %q", s)

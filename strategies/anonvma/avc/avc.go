@@ -14,6 +14,7 @@ var Strategy = core.Strategy{
 	Era:          "2.6.34+ (AVC), 3.7+ (interval tree), 3.19+ (degree reuse)",
 	Summary:      "anon_vma + anon_vma_chain per ancestor level, interval tree per anon_vma, degree-based reuse (-avc-reuse)",
 	DefaultIndex: "interval",
+	ForkCopy:     core.ForkCopyAnon,
 	New:          func(m *core.Machine) core.Rmapper { return newRmapper(m) },
 }
 
@@ -71,11 +72,12 @@ func newRmapper(m *core.Machine) *rmapper {
 	default:
 		panic(fmt.Sprintf("anonvma-avc: avc-reuse must be true or false, not %q", v))
 	}
+	m.DeclareFields("page._mapcount", "vm_area_struct.anon_vma_chain", "vm_area_struct.anon_vma")
 	avSize, _ := m.Arch.StructSize("anon_vma_avc")
 	avcSize, _ := m.Arch.StructSize("anon_vma_chain")
 	return &rmapper{
 		m:       m,
-		files:   objrmap.New(m),
+		files:   objrmap.New(m, objrmap.Era{}),
 		reuse:   reuse,
 		avKind:  m.Space.Register("anon_vma", avSize, true),
 		avcKind: m.Space.Register("anon_vma_chain", avcSize, true),
@@ -379,6 +381,9 @@ func (r *rmapper) VMAAdjusted(v *core.VMA) { r.rekey(v) }
 // parent is left alone, so that new memory next to it does not join its
 // family and contend on the family's anon_vma lock).
 func (r *rmapper) CanMerge(prev, next *core.VMA) bool {
+	if !objrmap.OffsetsRunOn(prev, next) {
+		return false
+	}
 	a, b := anonOf(prev), anonOf(next)
 	switch {
 	case a == b:
@@ -424,6 +429,10 @@ func (r *rmapper) VMAMove(dst, src *core.VMA) {
 
 // VMAUnlink is unlink_anon_vmas.
 func (r *rmapper) VMAUnlink(v *core.VMA) { r.unlinkAnonVMAs(v) }
+
+// HasAnonState is vma->anon_vma != NULL: copy_page_range copies only such
+// VMAs (and the nonlinear ones) since 2.6.14.
+func (r *rmapper) HasAnonState(v *core.VMA) bool { return anonOf(v) != nil }
 
 // PageAdd is page_add_anon_rmap / page_add_new_anon_rmap with
 // __page_set_anon_rmap: on the first mapping of a page that is not yet

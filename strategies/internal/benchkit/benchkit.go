@@ -18,7 +18,7 @@ func ForkExit(b *testing.B, st core.Strategy, index func() core.FileIndex) {
 	{
 		for _, pages := range []uint64{1 << 10, 1 << 13, 1 << 16} {
 			b.Run(fmt.Sprintf("ptes=%d", pages), func(b *testing.B) {
-				m := core.NewMachine(core.Config{Seed: 1, NewIndex: index}, st.New)
+				m := core.NewMachineFor(core.Config{Seed: 1, NewIndex: index}, st)
 				const base = 0x10000000
 				if err := m.Mmap(1, base, pages*core.PageSize, core.ProtRead|core.ProtWrite, false, "", 0); err != nil {
 					b.Fatal(err)
@@ -50,7 +50,7 @@ func Walk(b *testing.B, st core.Strategy, index func() core.FileIndex) {
 	{
 		for _, children := range []uint64{4, 32, 256} {
 			b.Run(fmt.Sprintf("mappers=%d", children+1), func(b *testing.B) {
-				m := core.NewMachine(core.Config{Seed: 1, NewIndex: index}, st.New)
+				m := core.NewMachineFor(core.Config{Seed: 1, NewIndex: index}, st)
 				const base, pages = 0x10000000, 256
 				if err := m.Mmap(1, base, pages*core.PageSize, core.ProtRead|core.ProtWrite, false, "", 0); err != nil {
 					b.Fatal(err)

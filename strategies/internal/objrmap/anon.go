@@ -28,6 +28,11 @@ func Neighbours(v *core.VMA) (prev, next *core.VMA) {
 	return prev, next
 }
 
+// OffsetsRunOn reports whether next's vm_pgoff continues prev's, which
+// anon_vma (2.6.7+, can_vma_merge_after) requires of anonymous VMAs too
+// before they merge: their pages are found at their linear offsets.
+func OffsetsRunOn(prev, next *core.VMA) bool { return next.PgOff == prev.PgOff+prev.Pages() }
+
 // AnonCompatible reports whether b continues a so that they could share
 // one anonymous object (anon_vma_compatible): adjacent, same file, same
 // sharing, and page offsets that run on. Unlike a merge, the protections

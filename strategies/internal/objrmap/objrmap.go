@@ -25,6 +25,20 @@
 //     description; the reference found no primary source, so treat it as
 //     reported, not verified).
 //
+// McCracken's objrmap (2003 -mm, the mjb tree it came from) had no
+// nonlinear list and no policy: a nonlinear VMA stayed on the i_mmap
+// lists, and a page installed at a nonlinear place was converted to pte
+// chains (page_convert_anon) — strategy filelinear does that, and asks
+// this package (Era.NonlinearOnList) to check nonlinear VMAs at their
+// linear addresses like the others.
+//
+// Each era's try_to_unmap_one also decides two things besides finding
+// the PTE (Era): a VMA whose mm has no resident pages is skipped before
+// any page-table lookup in rmap 10-37 and 2.6.7 - 2.6.12 (`if
+// (!mm->rss)`); and a PTE found in a VM_LOCKED VMA fails the whole
+// walk (SWAP_FAIL, which ends try_to_unmap_anon and try_to_unmap_file
+// in every era; try_to_unmap_file's nonlinear part skips locked VMAs).
+//
 // Walk counters: each VMA taken from the index or the nonlinear list
 // counts in vmas/walk, each page-table lookup or PTE examined in
 // ptes/walk, each index node examined in chain-steps/walk.
@@ -62,59 +76,112 @@ func ParseNonlinear(s string) (Nonlinear, error) {
 // clusterPages is CLUSTER_SIZE: min(32 pages, PMD_SIZE).
 const clusterPages = 32
 
+// Era is what the walks of a strategy's kernel did besides finding PTEs.
+type Era struct {
+	// SkipEmptyMM skips, without a page-table lookup, a VMA whose mm
+	// has no resident page (page_referenced_one and try_to_unmap_one of
+	// rmap 10-37 and 2.6.7 - 2.6.12: `if (!mm->rss) goto out`).
+	SkipEmptyMM bool
+	// NonlinearOnList keeps nonlinear VMAs in every walk, checked at
+	// their linear address like the others (McCracken's objrmap, where
+	// they stayed on i_mmap_shared); the -nonlinear policy then does
+	// not apply.
+	NonlinearOnList bool
+}
+
 // Files is the file-page rmap of one machine.
 type Files struct {
 	m      *core.Machine
 	policy Nonlinear
+	era    Era
 }
 
-// New returns the file rmap for m with the policy of its "nonlinear"
-// option (default hugh). An unknown policy panics: the command checks it.
-func New(m *core.Machine) *Files {
+// New returns the file rmap for m with the walks of era and the policy
+// of its "nonlinear" option (default hugh). An unknown policy panics: the
+// command checks it.
+func New(m *core.Machine, era Era) *Files {
 	p, err := ParseNonlinear(m.Option("nonlinear", "hugh"))
 	if err != nil {
 		panic(err)
 	}
-	return &Files{m: m, policy: p}
+	return &Files{m: m, policy: p, era: era}
+}
+
+// Skips reports whether the era's walks pass v by without looking at
+// its page tables: its mm has nothing resident (Era.SkipEmptyMM).
+func (fs *Files) Skips(v *core.VMA) bool { return fs.era.SkipEmptyMM && v.MM.RSS == 0 }
+
+// candidates calls fn with every VMA that the era's file walk of page
+// pgoff of file looks at, until fn returns false: the index's VMAs over
+// the page, then for Era.NonlinearOnList every nonlinear VMA. It counts
+// index steps and VMAs.
+func (fs *Files) candidates(file *core.File, pgoff uint64, fn func(v *core.VMA) bool) {
+	m := fs.m
+	stop := false
+	m.Walk.Steps += int64(file.Index.Visit(pgoff, func(v *core.VMA) bool {
+		m.Walk.VMAs++
+		stop = !fn(v)
+		return !stop
+	}))
+	if stop || !fs.era.NonlinearOnList {
+		return
+	}
+	for _, v := range file.Nonlinear {
+		m.Walk.Steps++
+		m.Walk.VMAs++
+		if !fn(v) {
+			return
+		}
+	}
+}
+
+// mapping finds where file page f would be in v and whether a present
+// PTE there maps it: vma_address, then page_check_address (one lookup),
+// unless the era skips v.
+func (fs *Files) mapping(v *core.VMA, f core.FrameID, pgoff uint64) (uint64, core.PTEAddr, bool) {
+	if fs.Skips(v) {
+		return 0, 0, false
+	}
+	addr, ok := v.Address(pgoff)
+	if !ok {
+		return 0, 0, false // a list holds VMAs that do not cover the page
+	}
+	a, ok := fs.m.CheckAddress(v, addr, f)
+	return addr, a, ok
 }
 
 // Walk visits every mapping of file page f that i_mmap can find
 // (page_referenced_file without the ageing).
 func (fs *Files) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool) {
-	m := fs.m
-	fr := m.Frame(f)
-	pgoff := fr.Index
-	m.Walk.Steps += int64(fr.File.Index.Visit(pgoff, func(v *core.VMA) bool {
-		m.Walk.VMAs++
-		addr, ok := v.Address(pgoff)
-		if !ok {
-			return true // a list holds VMAs that do not cover the page
-		}
-		if _, ok := m.CheckAddress(v, addr, f); !ok {
-			return true
-		}
-		return visit(v, addr)
-	}))
+	fr := fs.m.Frame(f)
+	fs.candidates(fr.File, fr.Index, func(v *core.VMA) bool {
+		addr, _, ok := fs.mapping(v, f, fr.Index)
+		return !ok || visit(v, addr)
+	})
 }
 
 // TryToUnmap is try_to_unmap_file: unmap f from every linear VMA i_mmap
-// finds, then, if it is still mapped, apply the nonlinear policy.
+// finds, failing at a VM_LOCKED one that maps it, then, if it is still
+// mapped, apply the nonlinear policy.
 func (fs *Files) TryToUnmap(f core.FrameID) bool {
 	m := fs.m
 	fr := m.Frame(f)
-	pgoff := fr.Index
-	m.Walk.Steps += int64(fr.File.Index.Visit(pgoff, func(v *core.VMA) bool {
-		m.Walk.VMAs++
-		addr, ok := v.Address(pgoff)
-		if !ok {
-			return true
-		}
-		if a, ok := m.CheckAddress(v, addr, f); ok {
+	locked := false
+	fs.candidates(fr.File, fr.Index, func(v *core.VMA) bool {
+		addr, a, ok := fs.mapping(v, f, fr.Index)
+		if ok {
+			if v.Locked {
+				locked = true // SWAP_FAIL
+				return false
+			}
 			m.UnmapOne(v, addr, a, f)
 		}
 		return fr.MapCount > 0
-	}))
-	if fr.MapCount > 0 && len(fr.File.Nonlinear) > 0 {
+	})
+	if locked {
+		return false
+	}
+	if fr.MapCount > 0 && len(fr.File.Nonlinear) > 0 && !fs.era.NonlinearOnList {
 		switch fs.policy {
 		case Hugh:
 			fs.unmapClusters(fr)
@@ -128,12 +195,22 @@ func (fs *Files) TryToUnmap(f core.FrameID) bool {
 // unmapClusters is the nonlinear half of 2.6.7-3.19's try_to_unmap_file.
 func (fs *Files) unmapClusters(fr *core.Frame) {
 	m := fs.m
-	nl := fr.File.Nonlinear
+	// VM_LOCKED VMAs are left alone; if all are locked, give up
+	// (max_nl_size == 0: SWAP_FAIL).
+	var nl []*core.VMA
+	for _, v := range fr.File.Nonlinear {
+		if !v.Locked {
+			nl = append(nl, v)
+		}
+	}
 	const cluster = clusterPages * core.PageSize
 	var maxSize, maxCursor uint64
 	for _, v := range nl {
 		maxCursor = max(maxCursor, v.NonlinearCursor)
 		maxSize = max(maxSize, v.End-v.Start)
+	}
+	if maxSize == 0 {
+		return
 	}
 	mapcount := int(fr.MapCount)
 	maxSize = (maxSize + cluster - 1) &^ (cluster - 1)
@@ -143,7 +220,7 @@ func (fs *Files) unmapClusters(fr *core.Frame) {
 	for {
 		for _, v := range nl {
 			m.Walk.VMAs++
-			for v.NonlinearCursor < maxCursor && v.NonlinearCursor < v.End-v.Start {
+			for !fs.Skips(v) && v.NonlinearCursor < maxCursor && v.NonlinearCursor < v.End-v.Start {
 				mapcount -= fs.unmapCluster(v, v.NonlinearCursor)
 				v.NonlinearCursor += cluster
 				if mapcount <= 0 {
@@ -191,6 +268,9 @@ func (fs *Files) unmapAllNonlinear(f core.FrameID) {
 	fr := m.Frame(f)
 	for _, v := range fr.File.Nonlinear {
 		m.Walk.VMAs++
+		if v.Locked {
+			continue
+		}
 		m.Walk.PTEs += m.ScanPTEs(v, func(addr uint64, a core.PTEAddr, p core.PTE) bool {
 			m.UnmapOne(v, addr, a, p.Frame())
 			return fr.MapCount > 0
@@ -217,13 +297,17 @@ func (fs *Files) WalkPage(f core.FrameID, anon AnonWalk, visit func(v *core.VMA,
 }
 
 // TryToUnmapPage is try_to_unmap for such a strategy: try_to_unmap_one
-// on every mapping the walk finds until the page has none left.
+// on every mapping the walk finds until the page has none left, or
+// until one is in a VM_LOCKED VMA (SWAP_FAIL ends the walk).
 func (fs *Files) TryToUnmapPage(f core.FrameID, anon AnonWalk) bool {
 	fr := fs.m.Frame(f)
 	if fr.Flags&core.FrameAnon == 0 {
 		return fs.TryToUnmap(f)
 	}
 	anon(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
+		if v.Locked {
+			return false
+		}
 		fs.m.UnmapOne(v, addr, a, f)
 		return fr.MapCount > 0
 	})
