@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/perf/benchfmt"
 
@@ -28,13 +29,95 @@ func TestNormalizeArgs(t *testing.T) {
 		{[]string{"-trace", "-", "-verify"}, []string{"--trace", "-", "--verify"}}, // stdin
 		{[]string{"-seed", "-1"}, []string{"--seed", "-1"}},
 		{[]string{"-verify", "-count", "6"}, []string{"--verify", "--count", "6"}},
-		{[]string{"-nosuch", "x"}, []string{"-nosuch", "x"}}, // unknown: left for pflag to reject
-		{[]string{"-help"}, []string{"--help"}},
+		{[]string{"--nosuch", "x"}, []string{"--nosuch", "x"}}, // two dashes: left for pflag to reject
+		{[]string{"-help"}, []string{"-help"}},
+		{[]string{"-h"}, []string{"-h"}},
 		{[]string{"--", "-strategy"}, []string{"--", "-strategy"}},
 		{[]string{"-"}, []string{"-"}},
 	} {
-		if got := normalizeArgs(fs, tc.in); !slices.Equal(got, tc.want) {
-			t.Errorf("normalizeArgs(%q) = %q, want %q", tc.in, got, tc.want)
+		if got, err := normalizeArgs(fs, tc.in); err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("normalizeArgs(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// A one-dash word that is no flag is an error naming it, never a cluster
+// of one-letter flags: "-out" once wrote a file named "ut".
+func TestOneDashWordsThatAreNoFlagAreErrors(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-out", "-scale", "small"}, "unknown flag -out (did you mean -o?)"},
+		{[]string{"-output=res.txt"}, "unknown flag -output (did you mean -o?)"},
+		{[]string{"-verfy"}, "unknown flag -verfy (did you mean -verify?)"},
+		{[]string{"-nosuch"}, "unknown flag -nosuch"},
+		{[]string{"plot", "-out", "x.txt"}, "unknown flag -out"},
+		{[]string{"report", "-ox", "x.txt"}, "unknown flag -ox"},
+		{[]string{"import-strace", "-touchh", "known", "x.log"}, "unknown flag -touchh (did you mean -touch?)"},
+		{[]string{"list", "-x"}, "unknown flag -x"},
+	} {
+		code, out, stderr := runCmd(t, "", tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) || out != "" {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want exit 2 and %q", tc.args, code, stderr, out, tc.want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("bad flags left files behind: %v", entries)
+	}
+}
+
+// help, -h and version answer on the terminal with exit 0, and help names
+// every command.
+func TestHelpAndVersion(t *testing.T) {
+	code, out, stderr := runCmd(t, "", "help")
+	if code != 0 {
+		t.Fatalf("help: exit %d: %s", code, stderr)
+	}
+	for _, c := range commands {
+		if !strings.Contains(out, "rmapbench "+c.name) {
+			t.Errorf("help does not list %q:\n%s", c.name, out)
+		}
+	}
+	for _, w := range []string{"  -o string\n", "  -strategy string\n", "  -verify\n", "plot", "report", "import-strace"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("help lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, "--o") || strings.Contains(out, "-o, ") {
+		t.Errorf("help shows -o as a shorthand pair:\n%s", out)
+	}
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"-help"}, {"list", "-h"}, {"plot", "-h"}, {"report", "--help"}, {"import-strace", "-h"}} {
+		code, _, stderr := runCmd(t, "", args...)
+		if code != 0 || !strings.Contains(stderr, "usage:") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+	for _, c := range []string{"list", "plot", "report", "import-strace", "version", "help"} {
+		code, out, _ := runCmd(t, "", "help", c)
+		if code != 0 || !strings.Contains(out, "usage: rmapbench "+c) {
+			t.Errorf("help %s: exit %d, stdout %q", c, code, out)
+		}
+	}
+	if code, _, stderr := runCmd(t, "", "help", "nosuch"); code != exitUsage || !strings.Contains(stderr, "nosuch") {
+		t.Errorf("help nosuch: exit %d, stderr %q", code, stderr)
+	}
+	for _, args := range [][]string{{"version"}, {"-version"}, {"--version"}} {
+		code, out, _ := runCmd(t, "", args...)
+		if code != 0 || !strings.HasPrefix(out, "rmapbench ") || !strings.Contains(out, "\ncommit: ") || !strings.Contains(out, "\ngo: go") {
+			t.Errorf("%q: exit %d, stdout %q", args, code, out)
+		}
+	}
+}
+
+// list fits a terminal: no line is wider than usageWidth.
+func TestListFitsTheTerminal(t *testing.T) {
+	_, out, _ := runCmd(t, "", "list")
+	for _, l := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(l); n > usageWidth {
+			t.Errorf("%d columns: %s", n, l)
 		}
 	}
 }
@@ -238,7 +321,7 @@ func TestShardsPartitionTheSuite(t *testing.T) {
 	args := []string{"-strategy", "all", "-workload", "all", "-fileindex", "all", "-scale", "small"}
 	plan := func(extra ...string) []string {
 		fs, f := newSuiteFlagSet(&bytes.Buffer{})
-		if err := fs.Parse(normalizeArgs(fs, append(slices.Clone(args), extra...))); err != nil {
+		if _, err := parseFlags(fs, append(slices.Clone(args), extra...)); err != nil {
 			t.Fatal(err)
 		}
 		p, err := planSuite(f, fs, strings.NewReader(""))

@@ -22,11 +22,12 @@ import (
 func reportCommand(args []string, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("report", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.StringP("o", "o", "", "write the report to FILE (atomically) instead of stdout")
+	out := fs.String("o", "", "write the report to FILE (atomically) instead of stdout")
 	command := fs.String("command", "", "the command that made the results, for the report's header")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: rmapbench report [-o FILE] RESULTS...\n")
-		fs.PrintDefaults()
+		commandUsage(stderr, "report")
+		fmt.Fprintln(stderr, "flags:")
+		printFlags(stderr, fs)
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,11 +55,8 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
 	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
 	fs.StringVar(&f.plots, "plots", "", "also draw the charts of this run (PNG and SVG) into this directory")
-	fs.StringVarP(&f.out, "o", "o", "", "write results to this file (atomically) instead of stdout")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: rmapbench [flags]\n       rmapbench list\n       rmapbench plot -o DIR RESULTS...\n       rmapbench report [-o FILE] RESULTS...\n       rmapbench import-strace [-o OUT] LOG\n\nflags (one dash or two):\n")
-		fs.PrintDefaults()
-	}
+	fs.StringVar(&f.out, "o", "", "write results to this file (atomically) instead of stdout")
+	fs.Usage = func() { suiteUsage(stderr, fs) }
 	return fs, f
 }
 
@@ -417,35 +412,4 @@ func cpuName() string {
 		}
 	}
 	return "unknown"
-}
-
-// commit is the source revision: from the build's VCS stamp, else from
-// git in the working directory (go run does not stamp).
-func commit() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		rev, dirty := "", false
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				dirty = s.Value == "true"
-			}
-		}
-		if rev != "" {
-			if dirty {
-				rev += "-dirty"
-			}
-			return rev
-		}
-	}
-	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
-	if err != nil {
-		return "unknown"
-	}
-	rev := strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(strings.TrimSpace(string(st))) > 0 {
-		rev += "-dirty"
-	}
-	return rev
 }
