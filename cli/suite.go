@@ -49,7 +49,7 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.arch, "arch", "x86_64", "struct sizes of the space model: x86_64 or i386")
 	fs.StringVar(&f.mem, "mem", "16GiB", "simulated physical memory; reclaim runs when it is full")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random choice")
-	fs.StringVar(&f.params, "param", "", "workload sizes to override, e.g. procs=512,rss=64MiB (rmapbench list shows each workload's)")
+	fs.StringVar(&f.params, "param", "", "knob values to run instead of the scale's; several values sweep a knob, several knobs sweep their cross product: procs=16,32,64,rss=64MiB (rmapbench list shows the knobs)")
 	fs.StringVar(&f.shard, "shard", "", "run only part i of n of the suite (i/n, 1 <= i <= n); shards 1/n..n/n together are the whole suite")
 	fs.StringVar(&f.nonlinear, "nonlinear", "hugh", "policy for pages of nonlinear (remap_file_pages) VMAs: hugh or andrea")
 	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
@@ -129,13 +129,11 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 		if err != nil {
 			return nil, &usageError{err.Error()}
 		}
-		overrides, err := parseParams(f.params, gens)
+		knobs, err := parseParams(f.params, gens)
 		if err != nil {
 			return nil, &usageError{err.Error()}
 		}
-		for _, g := range gens {
-			p.sources = append(p.sources, g.Source(g.Values(p.scale, overrides), f.seed))
-		}
+		p.sources = sweepSources(gens, p.scale, sweep(knobs), f.seed)
 	}
 	if f.tracePath != "" && f.params != "" {
 		return nil, &usageError{"-param sets the sizes of generated workloads, not of a trace"}
@@ -176,18 +174,31 @@ func parseShard(s string) (int, int, error) {
 	return i, n, nil
 }
 
-// parseParams parses -param: comma-separated knob=value, where every knob
-// belongs to at least one of the selected workloads and a byte knob takes
-// a size (64MiB).
-func parseParams(list string, gens []*workloads.Generator) (workloads.Values, error) {
-	out := workloads.Values{}
+// parseParams parses -param: comma-separated knob=value, where a value
+// with no "knob=" before it is one more value of the knob before it
+// ("procs=16,32,rss=1MiB"). Every knob belongs to at least one of the
+// selected workloads and a byte knob takes a size (64MiB). It returns the
+// values of each knob, in the order given, for sweep.
+func parseParams(list string, gens []*workloads.Generator) ([]knobValues, error) {
+	var out []knobValues
 	if list == "" {
 		return out, nil
 	}
 	for _, kv := range strings.Split(list, ",") {
-		key, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		kv = strings.TrimSpace(kv)
+		key, val, ok := strings.Cut(kv, "=")
 		if !ok {
-			return nil, fmt.Errorf("-param %q: want knob=value", kv)
+			if len(out) == 0 {
+				return nil, fmt.Errorf("-param %q: want knob=value[,value...], e.g. procs=16,32,64", kv)
+			}
+			key, val = out[len(out)-1].name, kv
+		} else {
+			for _, o := range out {
+				if o.name == key {
+					return nil, fmt.Errorf("-param: knob %q given twice (list its values once: %s=V1,V2,...)", key, key)
+				}
+			}
+			out = append(out, knobValues{name: key})
 		}
 		var knob *workloads.Knob
 		var valid []string
@@ -212,7 +223,11 @@ func parseParams(list string, gens []*workloads.Generator) (workloads.Values, er
 		if err != nil || n < knob.Min || n > 1<<40 {
 			return nil, fmt.Errorf("-param %s=%s: want a number of at least %d", key, val, knob.Min)
 		}
-		out[key] = n
+		last := &out[len(out)-1]
+		if slices.Contains(last.values, n) {
+			return nil, fmt.Errorf("-param %s: value %s given twice", key, val)
+		}
+		last.values = append(last.values, n)
 	}
 	return out, nil
 }
