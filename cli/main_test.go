@@ -342,7 +342,7 @@ func TestShardsPartitionTheSuite(t *testing.T) {
 	if len(whole) < 100 {
 		t.Fatalf("the suite has only %d cases", len(whole))
 	}
-	for _, n := range []int{1, 2, 3, 7} {
+	for _, n := range []int{1, 2, 3, 6, 7} {
 		var union []string
 		for i := 1; i <= n; i++ {
 			part := plan("-shard", strconv.Itoa(i)+"/"+strconv.Itoa(n))

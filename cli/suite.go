@@ -248,7 +248,12 @@ func parseSize(s string) (int64, error) {
 // cases builds the benchmark matrix: source x strategy x index.
 func (p *suitePlan) cases(emit *trace.Writer) ([]suite.Case, error) {
 	var cs []suite.Case
+	var cost []float64 // estimated cost of each case, for -shard
 	for si, src := range p.sources {
+		var sc sourceCost
+		if p.shards > 1 {
+			sc = estimateSource(src)
+		}
 		for _, st := range p.strats {
 			idxs := p.indexes
 			if idxs == nil {
@@ -271,27 +276,11 @@ func (p *suitePlan) cases(emit *trace.Writer) ([]suite.Case, error) {
 					Name: name, Strategy: st, Index: idx,
 					Drive: p.driver(src, emitHere, emit),
 				})
+				cost = append(cost, caseCost(sc, st.Name))
 			}
 		}
 	}
-	return shardOf(cs, p.shard, p.shards), nil
-}
-
-// shardOf keeps case k of the matrix in shard k mod n + 1: a
-// deterministic partition, so shards 1..n run every case exactly once
-// (with all its -count runs), and spreads each workload's strategies over
-// the shards so that they take similar times.
-func shardOf(cs []suite.Case, shard, shards int) []suite.Case {
-	if shards == 1 {
-		return cs
-	}
-	var out []suite.Case
-	for k, c := range cs {
-		if k%shards == shard-1 {
-			out = append(out, c)
-		}
-	}
-	return out
+	return shardOf(cs, cost, p.shard, p.shards), nil
 }
 
 // Verification policy: the oracle runs after every event for the first
