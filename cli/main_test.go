@@ -447,7 +447,33 @@ func TestPlotAndReport(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", w, b)
 		}
 	}
+	// A report written by hand where no plots were drawn: it says who
+	// wrote it, describes the run from the results, and links no chart.
+	code, out, stderr = runCmd(t, "", "report", res)
+	if code != 0 {
+		t.Fatalf("report to stdout: exit %d: %s", code, stderr)
+	}
+	rs := readResults(t, res, mustRead(t, res))
+	for _, w := range []string{"Written by `rmapbench report " + res + "`", "- Commit: " + rs[0].GetConfig("commit"), "- Scale: small", "- CPU: ", "forkexit-time (not drawn)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("hand-made report lacks %q:\n%s", w, out)
+		}
+	}
+	for _, w := range []string{"reproduce.sh", "](plots/", "Kernel:"} {
+		if strings.Contains(out, w) {
+			t.Errorf("hand-made report has %q:\n%s", w, out)
+		}
+	}
 	if code, _, _ := runCmd(t, "", "report", filepath.Join(dir, "missing.txt")); code != exitUsage {
 		t.Errorf("report of a missing file: exit %d, want 2", code)
 	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
