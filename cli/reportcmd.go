@@ -20,7 +20,7 @@ import (
 )
 
 // reportCommand is `rmapbench report [-o FILE] RESULTS...`: it checks the
-// claims of the seeds and the kernel history against saved results and
+// claims of the OLS 2004 paper and the kernel history against saved results and
 // writes the Markdown report (results/README.md).
 func reportCommand(args []string, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("report", pflag.ContinueOnError)

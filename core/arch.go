@@ -6,11 +6,13 @@ import (
 	"strings"
 )
 
-// Arch selects the kernel struct sizes of the space model. The sizes are
-// those of ../shared/REFERENCE.md: measured where the reference gives a
-// layout, and marked (est.) there where they are arithmetic from the field
-// lists under LP64 / ILP32. They are documented defaults, not measurements
-// of a running kernel.
+// Arch selects the kernel struct sizes of the space model. The sizes come
+// from the struct definitions of each era's headers (2.6.0 mm/rmap.c for
+// pte_chain, mm/rmap.c at HT:08c7dd8f62^ for anonmm, include/linux/rmap.h
+// of 2.6.12 and 4.19 for anon_vma and anon_vma_chain): one cache line for
+// pte_chain, and for the others arithmetic from the field lists under
+// LP64 / ILP32, marked (est.) below. They are documented defaults, not
+// measurements of a running kernel; docs/accounting.md lists them.
 type Arch struct {
 	Name string
 	// CacheLine is L1_CACHE_BYTES, which sizes a pte_chain block.

@@ -78,13 +78,14 @@
 // Strategies count their walks in Machine.Walk (VMAs examined, page-table
 // lookups, chain or tree steps) and register every object they allocate
 // in Machine.Space under its kernel struct name, with the size of Arch
-// (REFERENCE.md; mostly estimates). Machine.Stats times each operation,
+// (from the era's struct definitions, mostly estimates: see arch.go and
+// docs/accounting.md). Machine.Stats times each operation,
 // leaving out reclaim nested in it and all verification.
 //
 // # Ground truth
 //
 // The oracle scans every page table, the 2.4 way, using nothing a strategy
-// maintains. Verify checks the four rules of DESIGN.md: no false positive
+// maintains. Verify checks the four rules of docs/verification.md: no false positive
 // in a walk, no missed mapping outside nonlinear VMAs, MapCount equal to
 // the oracle's count, and (after every try_to_unmap, with Config.Verify)
 // no PTE left when try_to_unmap reports success.

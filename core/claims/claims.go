@@ -1,4 +1,4 @@
-// Package claims checks the claims of the seed documents and the kernel
+// Package claims checks the claims of the OLS 2004 paper (docs/history.md) and the kernel
 // history against a run of rmapbench, each by a stated threshold, and
 // writes the report of results/README.md. A claim is "reproduced" or "not
 // reproduced" by the numbers of the run in hand, or has "no data" when the

@@ -1,6 +1,6 @@
 // Package suite runs benchmark cases — a workload under a strategy and an
 // i_mmap index — on fresh simulated machines and turns what each machine
-// measured into benchfmt results with the names and units of DESIGN.md.
+// measured into benchfmt results with the names and units README.md lists.
 //
 // Each case runs Count times; the runs are interleaved across cases (case
 // 1, case 2, ..., case 1, case 2, ...) so that drift of the host machine
@@ -150,7 +150,7 @@ func Measure(m *core.Machine, wall time.Duration) []report.Metric {
 		report.Metric{Value: float64(m.Stats.MremapCopies), Unit: "mremap-copies", Exact: true},
 		report.Metric{Value: float64(m.Stats.PeakMappings), Unit: "mappings-peak", Exact: true},
 	)
-	// Every line reports every rmap struct of DESIGN.md, zero where the
+	// Every line reports every rmap struct of StructNames, zero where the
 	// strategy allocates none, so that scripts and benchstat tables can
 	// rely on the units; then any other kind a strategy registered.
 	objs := m.Space.Objects()
