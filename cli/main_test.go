@@ -319,25 +319,7 @@ func TestEmitTraceReplaysToTheSameCounters(t *testing.T) {
 // Shards 1/n .. n/n together are the whole suite, each case exactly once.
 func TestShardsPartitionTheSuite(t *testing.T) {
 	args := []string{"-strategy", "all", "-workload", "all", "-fileindex", "all", "-scale", "small"}
-	plan := func(extra ...string) []string {
-		fs, f := newSuiteFlagSet(&bytes.Buffer{})
-		if _, err := parseFlags(fs, append(slices.Clone(args), extra...)); err != nil {
-			t.Fatal(err)
-		}
-		p, err := planSuite(f, fs, strings.NewReader(""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs, err := p.cases(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, c := range cs {
-			names = append(names, c.Name)
-		}
-		return names
-	}
+	plan := func(extra ...string) []string { return planNames(t, append(slices.Clone(args), extra...)...) }
 	whole := plan()
 	if len(whole) < 100 {
 		t.Fatalf("the suite has only %d cases", len(whole))

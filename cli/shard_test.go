@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"strings"
 	"testing"
 
 	"rmapbench/core/results"
@@ -24,14 +22,7 @@ func TestShardsAreBalanced(t *testing.T) {
 			measured[string(r.Name)] = append(measured[string(r.Name)], v)
 		}
 	}
-	fs, f := newSuiteFlagSet(&bytes.Buffer{})
-	if _, err := parseFlags(fs, []string{"-strategy", "all", "-workload", "all"}); err != nil {
-		t.Fatal(err)
-	}
-	p, err := planSuite(f, fs, strings.NewReader(""))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := planFor(t, "-strategy", "all", "-workload", "all")
 	var cost, took []float64
 	missing := 0
 	for _, src := range p.sources {

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// planNames plans a suite run with args and returns its case names.
-func planNames(t *testing.T, args ...string) []string {
+// planFor plans a suite run with args.
+func planFor(t *testing.T, args ...string) *suitePlan {
 	t.Helper()
 	fs, f := newSuiteFlagSet(&bytes.Buffer{})
 	if _, err := parseFlags(fs, args); err != nil {
@@ -18,7 +18,13 @@ func planNames(t *testing.T, args ...string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := p.cases(nil)
+	return p
+}
+
+// planNames plans a suite run with args and returns its case names.
+func planNames(t *testing.T, args ...string) []string {
+	t.Helper()
+	cs, err := planFor(t, args...).cases(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

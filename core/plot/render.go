@@ -624,12 +624,23 @@ func (e *errorBars) Plot(c draw.Canvas, pl *gplot.Plot) {
 }
 
 func (e *errorBars) DataRange() (xmin, xmax, ymin, ymax float64) {
-	xmin, xmax, ymin, ymax = math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	r := emptyRange()
 	for _, b := range e.bars {
-		xmin, xmax = math.Min(xmin, b.x), math.Max(xmax, b.x)
-		ymin, ymax = math.Min(ymin, b.lo), math.Max(ymax, b.hi)
+		r.add(b.x, b.x, b.lo, b.hi)
 	}
-	return
+	return r.xmin, r.xmax, r.ymin, r.ymax
+}
+
+// dataRange is the extent of what a plotter draws, grown by add.
+type dataRange struct{ xmin, xmax, ymin, ymax float64 }
+
+func emptyRange() dataRange {
+	return dataRange{math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)}
+}
+
+func (r *dataRange) add(x0, x1, y0, y1 float64) {
+	r.xmin, r.xmax = math.Min(r.xmin, x0), math.Max(r.xmax, x1)
+	r.ymin, r.ymax = math.Min(r.ymin, y0), math.Max(r.ymax, y1)
 }
 
 func (p *panel) addBars(pl *gplot.Plot, plotWidth vg.Length) {
@@ -998,12 +1009,11 @@ func (b *barSet) Plot(c draw.Canvas, pl *gplot.Plot) {
 }
 
 func (b *barSet) DataRange() (xmin, xmax, ymin, ymax float64) {
-	xmin, xmax, ymin, ymax = math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	r := emptyRange()
 	for _, br := range b.bars {
-		xmin, xmax = math.Min(xmin, br.x0), math.Max(xmax, br.x1)
-		ymin, ymax = math.Min(ymin, br.y), math.Max(ymax, br.y)
+		r.add(br.x0, br.x1, br.y, br.y)
 	}
-	return
+	return r.xmin, r.xmax, r.ymin, r.ymax
 }
 
 func (b *barSet) Thumbnail(c *draw.Canvas) {
