@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -9,11 +10,13 @@ import (
 // normalizeArgs lets every long flag be written with one dash, as Go's
 // flag package allows: "-strategy all" and "-strategy=all" become
 // "--strategy all" and "--strategy=all". pflag alone would read
-// "-strategy" as a cluster of shorthand flags. An argument is rewritten
-// only if its name is a registered long flag (or "help"); the value of a
-// flag that takes one is never rewritten, even if it starts with a dash
-// ("-o -", "-trace -"); "--" ends the flags.
-func normalizeArgs(fs *pflag.FlagSet, args []string) []string {
+// "-strategy" as a cluster of one-letter flags, so that a typo such as
+// "-out" would set -o to "ut"; here a one-dash word that names no
+// registered flag is an error that names it. "-h" and "-help" are left
+// for pflag to answer. The value of a flag that takes one is never
+// rewritten, even if it starts with a dash ("-o -", "-trace -"); "--"
+// ends the flags, and "-" alone is an argument (standard input).
+func normalizeArgs(fs *pflag.FlagSet, args []string) ([]string, error) {
 	out := make([]string, 0, len(args))
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -27,9 +30,15 @@ func normalizeArgs(fs *pflag.FlagSet, args []string) []string {
 			continue
 		}
 		f := fs.Lookup(name)
-		if f == nil && name != "help" {
+		switch {
+		case f == nil && (name == "help" || a == "-h"):
 			out = append(out, a)
 			continue
+		case f == nil && strings.HasPrefix(a, "--"):
+			out = append(out, a) // pflag names it: "unknown flag: --x"
+			continue
+		case f == nil:
+			return nil, &usageError{unknownFlag(fs, name)}
 		}
 		if !strings.HasPrefix(a, "--") {
 			a = "-" + a
@@ -37,12 +46,58 @@ func normalizeArgs(fs *pflag.FlagSet, args []string) []string {
 		out = append(out, a)
 		// A flag that takes a value and was not written name=value
 		// consumes the next argument as it is.
-		if f != nil && !hasValue && f.NoOptDefVal == "" && i+1 < len(args) {
+		if !hasValue && f.NoOptDefVal == "" && i+1 < len(args) {
 			i++
 			out = append(out, args[i])
 		}
 	}
-	return out
+	return out, nil
+}
+
+// unknownFlag is the message for a one-dash word that is no flag of fs,
+// with the flag it was probably meant to be.
+func unknownFlag(fs *pflag.FlagSet, name string) string {
+	msg := "unknown flag -" + name
+	best := ""
+	// "-out", "-output=x": a one-letter flag with more letters after it.
+	fs.VisitAll(func(f *pflag.Flag) {
+		if len(f.Name) == 1 && strings.HasPrefix(name, f.Name) && best == "" {
+			best = f.Name
+		}
+	})
+	if best == "" {
+		bestDist := 3
+		fs.VisitAll(func(f *pflag.Flag) {
+			if d := editDistance(name, f.Name); d < bestDist && len(f.Name) > 1 {
+				best, bestDist = f.Name, d
+			}
+		})
+	}
+	if best != "" {
+		msg += fmt.Sprintf(" (did you mean -%s?)", best)
+	}
+	return msg
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // flagName returns the name of a "-name", "--name" or "-name=value"
@@ -64,7 +119,11 @@ func flagName(a string) (string, bool) {
 // parseFlags parses args (single-dash long flags allowed) into fs. help is
 // true when the user asked for -help, which has been answered.
 func parseFlags(fs *pflag.FlagSet, args []string) (help bool, err error) {
-	if err := fs.Parse(normalizeArgs(fs, args)); err != nil {
+	norm, err := normalizeArgs(fs, args)
+	if err != nil {
+		return false, err
+	}
+	if err := fs.Parse(norm); err != nil {
 		if err == pflag.ErrHelp {
 			return true, nil
 		}

@@ -9,8 +9,11 @@
 //	rmapbench plot -o DIR RESULTS...        charts (PNG, SVG) from saved results
 //	rmapbench report [-o FILE] RESULTS...   check the claims against saved results
 //	rmapbench import-strace [-o OUT] LOG    convert an strace -f log to a trace
+//	rmapbench version                       version, commit, Go
+//	rmapbench help [COMMAND]                usage (the commands table of help.go)
 //
-// README.md describes the flags and the output.
+// Flags are written with one dash or two (args.go). README.md and docs/
+// describe the flags and the output.
 package cli
 
 import (
@@ -27,7 +30,7 @@ import (
 	"rmapbench/workloads/trace"
 )
 
-// Exit statuses (DESIGN.md).
+// Exit statuses, as README.md documents them.
 const (
 	exitOK      = 0
 	exitFailure = 1 // verification failure or runtime fault
@@ -65,7 +68,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var err error
 	switch {
 	case len(args) > 0 && args[0] == "list":
-		err = listCommand(args[1:], stdout)
+		err = listCommand(args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "help":
+		err = helpCommand(args[1:], stdin, stdout)
+	case len(args) > 0 && (args[0] == "version" || args[0] == "-version" || args[0] == "--version"):
+		err = versionCommand(args[1:], stdout)
 	case len(args) > 0 && args[0] == "plot":
 		err = plotCommand(args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "report":

@@ -21,14 +21,15 @@ import (
 func importStraceCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("import-strace", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.StringP("o", "o", "", "write the trace to OUT (atomically) instead of stdout")
+	out := fs.String("o", "", "write the trace to OUT (atomically) instead of stdout")
 	touch := fs.String("touch", "known", "how to synthesise page touches: known, none, all or fraction")
 	fraction := fs.Float64("touch-fraction", 0.5, "with -touch fraction: the share of each mapping's pages touched")
 	seed := fs.Uint64("seed", 1, "seed of the touch policy's random choices")
 	noStack := fs.Bool("no-stack", false, "do not map a stack at each exec (strace does not show the kernel's)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: rmapbench import-strace [-o OUT] LOG\n\nLOG is an `strace -f -ttt -y -e trace=process,memory` log (scripts/capture-strace.sh records one).\n\n")
-		fs.PrintDefaults()
+		commandUsage(stderr, "import-strace")
+		fmt.Fprintf(stderr, "LOG is an `strace -f -ttt -y -e trace=process,memory` log (plain or gzip, - for\nstdin); scripts/capture-strace.sh records one. docs/trace-format.md describes the trace.\n\nflags:\n")
+		printFlags(stderr, fs)
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err

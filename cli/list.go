@@ -5,33 +5,102 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
+
+	"github.com/spf13/pflag"
 
 	"rmapbench/strategies"
 	"rmapbench/workloads"
 )
 
-func listCommand(args []string, stdout io.Writer) error {
-	if len(args) > 0 {
-		return &usageError{fmt.Sprintf("list takes no arguments (got %q)", args)}
+// listCommand is `rmapbench list`: the strategies, file indexes and
+// workloads with their knobs, wrapped to usageWidth columns.
+func listCommand(args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("list", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { commandUsage(stderr, "list") }
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "strategies (-strategy):")
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Sprintf("list takes no arguments (got %q)", fs.Args())}
+	}
+	l := &lister{w: stdout}
+	l.heading("strategies (-strategy NAME,...):")
 	for _, s := range strategies.All() {
-		fmt.Fprintf(tw, "  %s\t%s\t%s (file index: %s)\n", s.Name, s.Era, s.Summary, s.DefaultIndex)
+		l.entry(s.Name, s.Era+"; file index "+s.DefaultIndex+".", s.Summary)
 	}
-	fmt.Fprintln(tw, "\nfile indexes (-fileindex):")
+	l.heading("file indexes (-fileindex NAME,...):")
 	for _, k := range strategies.Indexes() {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", k.Name, k.Era, k.Summary)
+		l.entry(k.Name, k.Era+".", k.Summary)
 	}
-	fmt.Fprintln(tw, "\nworkloads (-workload):")
+	l.heading("workloads (-workload NAME,...), with their knobs (-param KNOB=V1,V2,...):")
 	for _, g := range workloads.All() {
-		fmt.Fprintf(tw, "  %s\t%s\n", g.Name, g.Summary)
+		l.entry(g.Name, g.Summary)
 		for _, k := range g.Knobs {
-			fmt.Fprintf(tw, "  \t  -param %s=N\t%s (small/default/large: %s)\n", k.Name, k.Help, knobScales(k))
+			l.knob(k)
 		}
 	}
-	return tw.Flush()
+	return l.err
+}
+
+// lister writes the two-column layout of `rmapbench list`: a name, and
+// its text wrapped beside it.
+type lister struct {
+	w     io.Writer
+	err   error
+	first bool
+}
+
+// nameCol is where the text beside a name starts.
+const nameCol = 16
+
+func (l *lister) line(s string) {
+	if l.err == nil {
+		_, l.err = fmt.Fprintln(l.w, strings.TrimRight(s, " "))
+	}
+}
+
+func (l *lister) heading(s string) {
+	if l.first {
+		l.line("")
+	}
+	l.first = true
+	l.line(s)
+}
+
+// entry writes name and each paragraph of text, wrapped at nameCol.
+func (l *lister) entry(name string, paragraphs ...string) {
+	prefix := fmt.Sprintf("  %-*s", nameCol-2, name)
+	if len(prefix) > nameCol {
+		l.line(prefix)
+		prefix = ""
+	}
+	for _, p := range paragraphs {
+		for _, s := range wrapWords(p, usageWidth-nameCol) {
+			l.line(fmt.Sprintf("%-*s%s", nameCol, prefix, s))
+			prefix = ""
+		}
+	}
+}
+
+// knob writes one knob of a workload under it.
+func (l *lister) knob(k workloads.Knob) {
+	val := "N"
+	if k.Bytes {
+		val = "SIZE"
+	}
+	head := fmt.Sprintf("%-*s-param %s=%s", nameCol+2, "", k.Name, val)
+	const textCol = nameCol + 24
+	text := k.Help + " (small/default/large: " + knobScales(k) + ")"
+	for _, s := range wrapWords(text, usageWidth-textCol) {
+		if len(head) < textCol {
+			l.line(fmt.Sprintf("%-*s%s", textCol, head, s))
+		} else {
+			l.line(head)
+			l.line(fmt.Sprintf("%-*s%s", textCol, "", s))
+		}
+		head = ""
+	}
 }
 
 func knobScales(k workloads.Knob) string {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/perf/benchfmt"
 
@@ -28,13 +29,95 @@ func TestNormalizeArgs(t *testing.T) {
 		{[]string{"-trace", "-", "-verify"}, []string{"--trace", "-", "--verify"}}, // stdin
 		{[]string{"-seed", "-1"}, []string{"--seed", "-1"}},
 		{[]string{"-verify", "-count", "6"}, []string{"--verify", "--count", "6"}},
-		{[]string{"-nosuch", "x"}, []string{"-nosuch", "x"}}, // unknown: left for pflag to reject
-		{[]string{"-help"}, []string{"--help"}},
+		{[]string{"--nosuch", "x"}, []string{"--nosuch", "x"}}, // two dashes: left for pflag to reject
+		{[]string{"-help"}, []string{"-help"}},
+		{[]string{"-h"}, []string{"-h"}},
 		{[]string{"--", "-strategy"}, []string{"--", "-strategy"}},
 		{[]string{"-"}, []string{"-"}},
 	} {
-		if got := normalizeArgs(fs, tc.in); !slices.Equal(got, tc.want) {
-			t.Errorf("normalizeArgs(%q) = %q, want %q", tc.in, got, tc.want)
+		if got, err := normalizeArgs(fs, tc.in); err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("normalizeArgs(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// A one-dash word that is no flag is an error naming it, never a cluster
+// of one-letter flags: "-out" once wrote a file named "ut".
+func TestOneDashWordsThatAreNoFlagAreErrors(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-out", "-scale", "small"}, "unknown flag -out (did you mean -o?)"},
+		{[]string{"-output=res.txt"}, "unknown flag -output (did you mean -o?)"},
+		{[]string{"-verfy"}, "unknown flag -verfy (did you mean -verify?)"},
+		{[]string{"-nosuch"}, "unknown flag -nosuch"},
+		{[]string{"plot", "-out", "x.txt"}, "unknown flag -out"},
+		{[]string{"report", "-ox", "x.txt"}, "unknown flag -ox"},
+		{[]string{"import-strace", "-touchh", "known", "x.log"}, "unknown flag -touchh (did you mean -touch?)"},
+		{[]string{"list", "-x"}, "unknown flag -x"},
+	} {
+		code, out, stderr := runCmd(t, "", tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) || out != "" {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want exit 2 and %q", tc.args, code, stderr, out, tc.want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("bad flags left files behind: %v", entries)
+	}
+}
+
+// help, -h and version answer on the terminal with exit 0, and help names
+// every command.
+func TestHelpAndVersion(t *testing.T) {
+	code, out, stderr := runCmd(t, "", "help")
+	if code != 0 {
+		t.Fatalf("help: exit %d: %s", code, stderr)
+	}
+	for _, c := range commands {
+		if !strings.Contains(out, "rmapbench "+c.name) {
+			t.Errorf("help does not list %q:\n%s", c.name, out)
+		}
+	}
+	for _, w := range []string{"  -o string\n", "  -strategy string\n", "  -verify\n", "plot", "report", "import-strace"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("help lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, "--o") || strings.Contains(out, "-o, ") {
+		t.Errorf("help shows -o as a shorthand pair:\n%s", out)
+	}
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"-help"}, {"list", "-h"}, {"plot", "-h"}, {"report", "--help"}, {"import-strace", "-h"}} {
+		code, _, stderr := runCmd(t, "", args...)
+		if code != 0 || !strings.Contains(stderr, "usage:") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+	for _, c := range []string{"list", "plot", "report", "import-strace", "version", "help"} {
+		code, out, _ := runCmd(t, "", "help", c)
+		if code != 0 || !strings.Contains(out, "usage: rmapbench "+c) {
+			t.Errorf("help %s: exit %d, stdout %q", c, code, out)
+		}
+	}
+	if code, _, stderr := runCmd(t, "", "help", "nosuch"); code != exitUsage || !strings.Contains(stderr, "nosuch") {
+		t.Errorf("help nosuch: exit %d, stderr %q", code, stderr)
+	}
+	for _, args := range [][]string{{"version"}, {"-version"}, {"--version"}} {
+		code, out, _ := runCmd(t, "", args...)
+		if code != 0 || !strings.HasPrefix(out, "rmapbench ") || !strings.Contains(out, "\ncommit: ") || !strings.Contains(out, "\ngo: go") {
+			t.Errorf("%q: exit %d, stdout %q", args, code, out)
+		}
+	}
+}
+
+// list fits a terminal: no line is wider than usageWidth.
+func TestListFitsTheTerminal(t *testing.T) {
+	_, out, _ := runCmd(t, "", "list")
+	for _, l := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(l); n > usageWidth {
+			t.Errorf("%d columns: %s", n, l)
 		}
 	}
 }
@@ -281,30 +364,12 @@ func TestEmitTraceReplaysToTheSameCounters(t *testing.T) {
 // Shards 1/n .. n/n together are the whole suite, each case exactly once.
 func TestShardsPartitionTheSuite(t *testing.T) {
 	args := []string{"-strategy", "all", "-workload", "all", "-fileindex", "all", "-scale", "small"}
-	plan := func(extra ...string) []string {
-		fs, f := newSuiteFlagSet(&bytes.Buffer{})
-		if err := fs.Parse(normalizeArgs(fs, append(slices.Clone(args), extra...))); err != nil {
-			t.Fatal(err)
-		}
-		p, err := planSuite(f, fs, strings.NewReader(""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs, err := p.cases(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, c := range cs {
-			names = append(names, c.Name)
-		}
-		return names
-	}
+	plan := func(extra ...string) []string { return planNames(t, append(slices.Clone(args), extra...)...) }
 	whole := plan()
 	if len(whole) < 100 {
 		t.Fatalf("the suite has only %d cases", len(whole))
 	}
-	for _, n := range []int{1, 2, 3, 7} {
+	for _, n := range []int{1, 2, 3, 6, 7} {
 		var union []string
 		for i := 1; i <= n; i++ {
 			part := plan("-shard", strconv.Itoa(i)+"/"+strconv.Itoa(n))
@@ -409,7 +474,33 @@ func TestPlotAndReport(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", w, b)
 		}
 	}
+	// A report written by hand where no plots were drawn: it says who
+	// wrote it, describes the run from the results, and links no chart.
+	code, out, stderr = runCmd(t, "", "report", res)
+	if code != 0 {
+		t.Fatalf("report to stdout: exit %d: %s", code, stderr)
+	}
+	rs := readResults(t, res, mustRead(t, res))
+	for _, w := range []string{"Written by `rmapbench report " + res + "`", "- Commit: " + rs[0].GetConfig("commit"), "- Scale: small", "- CPU: ", "forkexit-time (not drawn)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("hand-made report lacks %q:\n%s", w, out)
+		}
+	}
+	for _, w := range []string{"reproduce.sh", "](plots/", "Kernel:"} {
+		if strings.Contains(out, w) {
+			t.Errorf("hand-made report has %q:\n%s", w, out)
+		}
+	}
 	if code, _, _ := runCmd(t, "", "report", filepath.Join(dir, "missing.txt")); code != exitUsage {
 		t.Errorf("report of a missing file: exit %d, want 2", code)
 	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -16,10 +17,11 @@ import (
 func plotCommand(args []string, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("plot", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.StringP("o", "o", "plots", "directory to draw the charts into (PNG and SVG)")
+	dir := fs.String("o", "plots", "directory to draw the charts into (PNG and SVG)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: rmapbench plot [-o DIR] RESULTS...\n\ncharts: %v\n", plot.Charts())
-		fs.PrintDefaults()
+		commandUsage(stderr, "plot")
+		fmt.Fprintf(stderr, "charts: %s\n\nflags:\n", strings.Join(plot.Charts(), ", "))
+		printFlags(stderr, fs)
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err

@@ -6,27 +6,31 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/perf/benchfmt"
 
 	"rmapbench/core/claims"
+	"rmapbench/core/plot"
 	"rmapbench/core/report"
 	"rmapbench/core/results"
 )
 
 // reportCommand is `rmapbench report [-o FILE] RESULTS...`: it checks the
-// claims of the seeds and the kernel history against saved results and
+// claims of the OLS 2004 paper and the kernel history against saved results and
 // writes the Markdown report (results/README.md).
 func reportCommand(args []string, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("report", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.StringP("o", "o", "", "write the report to FILE (atomically) instead of stdout")
-	command := fs.String("command", "", "the command that made the results, for the report's header")
+	out := fs.String("o", "", "write the report to FILE (atomically) instead of stdout")
+	command := fs.String("command", "", "who writes the report, for its header (e.g. scripts/reproduce.sh; default: this command line)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: rmapbench report [-o FILE] RESULTS...\n")
-		fs.PrintDefaults()
+		commandUsage(stderr, "report")
+		fmt.Fprintln(stderr, "flags:")
+		printFlags(stderr, fs)
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
@@ -38,17 +42,16 @@ func reportCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &usageError{err.Error()}
 	}
+	gen := *command
+	if gen == "" {
+		gen = "rmapbench report " + strings.Join(args, " ")
+	}
 	meta := claims.Meta{
+		Run:       runKeys(rs),
+		Results:   len(rs),
+		Generator: gen,
+		Reporter:  fmt.Sprintf("rmapbench %s, commit %s, %s", version(), commit(), runtime.Version()),
 		Date:      time.Now().UTC().Format(time.DateOnly),
-		GoVersion: runtime.Version(),
-		Command:   *command,
-	}
-	if len(rs) > 0 {
-		meta.Commit = rs[0].GetConfig("commit")
-		meta.Machine = fmt.Sprintf("%s, %d CPUs, %s/%s", rs[0].GetConfig("cpu"), runtime.NumCPU(), rs[0].GetConfig("goos"), rs[0].GetConfig("goarch"))
-	}
-	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
-		meta.Kernel = strings.TrimSpace(string(b))
 	}
 	base := "."
 	if *out != "" {
@@ -60,9 +63,10 @@ func reportCommand(args []string, stdout, stderr io.Writer) error {
 	if _, err := os.Stat(filepath.Join(base, "benchstat.txt")); err == nil {
 		meta.Files = append(meta.Files, "benchstat.txt")
 	}
-	pngs, _ := filepath.Glob(filepath.Join(base, "plots", "*.png"))
-	for _, p := range pngs {
-		meta.Plots = append(meta.Plots, strings.TrimSuffix(filepath.Base(p), ".png"))
+	for _, name := range plot.Charts() {
+		if _, err := os.Stat(filepath.Join(base, "plots", name+".png")); err == nil {
+			meta.Plots = append(meta.Plots, name)
+		}
 	}
 	checked := claims.Check(results.Parse(rs))
 	if *out == "" {
@@ -79,9 +83,37 @@ func reportCommand(args []string, stdout, stderr io.Writer) error {
 	return f.Commit()
 }
 
+// runKeys collects the file-level configuration of the results (their
+// header lines), each key with its distinct values in order of appearance.
+func runKeys(rs []*benchfmt.Result) []claims.RunKey {
+	var out []claims.RunKey
+	for _, r := range rs {
+		for _, c := range r.Config {
+			if !c.File {
+				continue
+			}
+			i := slices.IndexFunc(out, func(k claims.RunKey) bool { return k.Key == c.Key })
+			if i < 0 {
+				out = append(out, claims.RunKey{Key: c.Key})
+				i = len(out) - 1
+			}
+			if v := string(c.Value); !slices.Contains(out[i].Values, v) {
+				out[i].Values = append(out[i].Values, v)
+			}
+		}
+	}
+	return out
+}
+
+// relTo is p relative to the directory base, or p as given when there
+// is no relative path between them.
 func relTo(base, p string) string {
-	if r, err := filepath.Rel(base, p); err == nil {
-		return r
+	ab, err1 := filepath.Abs(base)
+	ap, err2 := filepath.Abs(p)
+	if err1 == nil && err2 == nil {
+		if r, err := filepath.Rel(ab, ap); err == nil {
+			return r
+		}
 	}
 	return p
 }

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,18 +50,15 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.arch, "arch", "x86_64", "struct sizes of the space model: x86_64 or i386")
 	fs.StringVar(&f.mem, "mem", "16GiB", "simulated physical memory; reclaim runs when it is full")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random choice")
-	fs.StringVar(&f.params, "param", "", "workload sizes to override, e.g. procs=512,rss=64MiB (rmapbench list shows each workload's)")
+	fs.StringVar(&f.params, "param", "", "knob values to run instead of the scale's; several values sweep a knob, several knobs sweep their cross product: procs=16,32,64,rss=64MiB (rmapbench list shows the knobs)")
 	fs.StringVar(&f.shard, "shard", "", "run only part i of n of the suite (i/n, 1 <= i <= n); shards 1/n..n/n together are the whole suite")
 	fs.StringVar(&f.nonlinear, "nonlinear", "hugh", "policy for pages of nonlinear (remap_file_pages) VMAs: hugh or andrea")
 	fs.StringVar(&f.forkCopy, "fork-copy", "", "which VMAs fork copies PTEs of: all (2.4 - 2.6.13) or anon (2.6.14+) (default: each strategy's era)")
 	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
 	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
 	fs.StringVar(&f.plots, "plots", "", "also draw the charts of this run (PNG and SVG) into this directory")
-	fs.StringVarP(&f.out, "o", "o", "", "write results to this file (atomically) instead of stdout")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: rmapbench [flags]\n       rmapbench list\n       rmapbench plot -o DIR RESULTS...\n       rmapbench report [-o FILE] RESULTS...\n       rmapbench import-strace [-o OUT] LOG\n\nflags (one dash or two):\n")
-		fs.PrintDefaults()
-	}
+	fs.StringVar(&f.out, "o", "", "write results to this file (atomically) instead of stdout")
+	fs.Usage = func() { suiteUsage(stderr, fs) }
 	return fs, f
 }
 
@@ -136,13 +131,11 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 		if err != nil {
 			return nil, &usageError{err.Error()}
 		}
-		overrides, err := parseParams(f.params, gens)
+		knobs, err := parseParams(f.params, gens)
 		if err != nil {
 			return nil, &usageError{err.Error()}
 		}
-		for _, g := range gens {
-			p.sources = append(p.sources, g.Source(g.Values(p.scale, overrides), f.seed))
-		}
+		p.sources = sweepSources(gens, p.scale, sweep(knobs), f.seed)
 	}
 	if f.tracePath != "" && f.params != "" {
 		return nil, &usageError{"-param sets the sizes of generated workloads, not of a trace"}
@@ -192,18 +185,31 @@ func parseShard(s string) (int, int, error) {
 	return i, n, nil
 }
 
-// parseParams parses -param: comma-separated knob=value, where every knob
-// belongs to at least one of the selected workloads and a byte knob takes
-// a size (64MiB).
-func parseParams(list string, gens []*workloads.Generator) (workloads.Values, error) {
-	out := workloads.Values{}
+// parseParams parses -param: comma-separated knob=value, where a value
+// with no "knob=" before it is one more value of the knob before it
+// ("procs=16,32,rss=1MiB"). Every knob belongs to at least one of the
+// selected workloads and a byte knob takes a size (64MiB). It returns the
+// values of each knob, in the order given, for sweep.
+func parseParams(list string, gens []*workloads.Generator) ([]knobValues, error) {
+	var out []knobValues
 	if list == "" {
 		return out, nil
 	}
 	for _, kv := range strings.Split(list, ",") {
-		key, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		kv = strings.TrimSpace(kv)
+		key, val, ok := strings.Cut(kv, "=")
 		if !ok {
-			return nil, fmt.Errorf("-param %q: want knob=value", kv)
+			if len(out) == 0 {
+				return nil, fmt.Errorf("-param %q: want knob=value[,value...], e.g. procs=16,32,64", kv)
+			}
+			key, val = out[len(out)-1].name, kv
+		} else {
+			for _, o := range out {
+				if o.name == key {
+					return nil, fmt.Errorf("-param: knob %q given twice (list its values once: %s=V1,V2,...)", key, key)
+				}
+			}
+			out = append(out, knobValues{name: key})
 		}
 		var knob *workloads.Knob
 		var valid []string
@@ -228,7 +234,11 @@ func parseParams(list string, gens []*workloads.Generator) (workloads.Values, er
 		if err != nil || n < knob.Min || n > 1<<40 {
 			return nil, fmt.Errorf("-param %s=%s: want a number of at least %d", key, val, knob.Min)
 		}
-		out[key] = n
+		last := &out[len(out)-1]
+		if slices.Contains(last.values, n) {
+			return nil, fmt.Errorf("-param %s: value %s given twice", key, val)
+		}
+		last.values = append(last.values, n)
 	}
 	return out, nil
 }
@@ -249,7 +259,12 @@ func parseSize(s string) (int64, error) {
 // cases builds the benchmark matrix: source x strategy x index.
 func (p *suitePlan) cases(emit *trace.Writer) ([]suite.Case, error) {
 	var cs []suite.Case
+	var cost []float64 // estimated cost of each case, for -shard
 	for si, src := range p.sources {
+		var sc sourceCost
+		if p.shards > 1 {
+			sc = estimateSource(src)
+		}
 		for _, st := range p.strats {
 			idxs := p.indexes
 			if idxs == nil {
@@ -272,27 +287,11 @@ func (p *suitePlan) cases(emit *trace.Writer) ([]suite.Case, error) {
 					Name: name, Strategy: st, Index: idx,
 					Drive: p.driver(src, emitHere, emit),
 				})
+				cost = append(cost, caseCost(sc, st.Name))
 			}
 		}
 	}
-	return shardOf(cs, p.shard, p.shards), nil
-}
-
-// shardOf keeps case k of the matrix in shard k mod n + 1: a
-// deterministic partition, so shards 1..n run every case exactly once
-// (with all its -count runs), and spreads each workload's strategies over
-// the shards so that they take similar times.
-func shardOf(cs []suite.Case, shard, shards int) []suite.Case {
-	if shards == 1 {
-		return cs
-	}
-	var out []suite.Case
-	for k, c := range cs {
-		if k%shards == shard-1 {
-			out = append(out, c)
-		}
-	}
-	return out
+	return shardOf(cs, cost, p.shard, p.shards), nil
 }
 
 // Verification policy: the oracle runs after every event for the first
@@ -428,35 +427,4 @@ func cpuName() string {
 		}
 	}
 	return "unknown"
-}
-
-// commit is the source revision: from the build's VCS stamp, else from
-// git in the working directory (go run does not stamp).
-func commit() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		rev, dirty := "", false
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				dirty = s.Value == "true"
-			}
-		}
-		if rev != "" {
-			if dirty {
-				rev += "-dirty"
-			}
-			return rev
-		}
-	}
-	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
-	if err != nil {
-		return "unknown"
-	}
-	rev := strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(strings.TrimSpace(string(st))) > 0 {
-		rev += "-dirty"
-	}
-	return rev
 }

@@ -90,7 +90,7 @@
 // # Ground truth
 //
 // The oracle scans every page table, the 2.4 way, using nothing a strategy
-// maintains. Verify checks the four rules of DESIGN.md: no false positive
+// maintains. Verify checks the four rules of docs/verification.md: no false positive
 // in a walk, no missed mapping outside nonlinear VMAs, MapCount equal to
 // the oracle's count, and (after every try_to_unmap, with Config.Verify)
 // no PTE left when try_to_unmap reports success.

@@ -141,7 +141,7 @@ func (e *OutOfMemoryError) Error() string {
 }
 
 // Process returns the mm of pid, creating an empty process the first time
-// pid is named (TRACE.md). An exited pid is an error.
+// pid is named (docs/trace-format.md). An exited pid is an error.
 func (m *Machine) Process(pid uint64) (*MM, error) {
 	if mm := m.procs[pid]; mm != nil {
 		return mm, nil

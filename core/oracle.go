@@ -83,7 +83,7 @@ func (m *Machine) OracleMappings(f FrameID) []Mapping {
 	return out
 }
 
-// VerifyError is a violation of the verification rule (DESIGN.md).
+// VerifyError is a violation of the verification rule (docs/verification.md).
 type VerifyError struct {
 	Rule   int // 1: false positive, 2: missed mapping, 3: mapcount, 4: mapped after try_to_unmap, 0: MMU state
 	Frame  FrameID

@@ -27,7 +27,7 @@
 #  1. The kernel: kernel-avc-check.c (next to this script) builds each tree
 #     RUNS times and samples anon_vma / anon_vma_chain active_objs in
 #     /proc/slabinfo before and while the tree is alive.
-#  2. rmapbench: the same tree as an rmaptrace (../shared/TRACE.md),
+#  2. rmapbench: the same tree as an rmaptrace (docs/trace-format.md),
 #     replayed with -strategy STRATEGY; anon_vma-objs and
 #     anon_vma_chain-objs are the live objects after the last event, with
 #     every process of the tree still alive (the traces end without exits).

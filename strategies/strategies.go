@@ -1,11 +1,13 @@
 // Package strategies is the registry of rmap strategies and i_mmap indexes:
 // the one place that names them all, for the command and the tests that
-// run every strategy.
+// run every strategy. Strategies written outside this module join it with
+// Register.
 package strategies
 
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"rmapbench/core"
 	"rmapbench/strategies/anonmm"
@@ -18,9 +20,10 @@ import (
 	"rmapbench/strategies/ptechain"
 )
 
-// All returns every strategy, in historical order.
+// All returns every strategy: this module's in historical order, then
+// those registered from outside it, in the order of registration.
 func All() []core.Strategy {
-	return []core.Strategy{
+	builtin := []core.Strategy{
 		pagescan.Strategy,
 		ptechain.Strategy,
 		filelinear.Strategy,
@@ -28,6 +31,47 @@ func All() []core.Strategy {
 		anonvma.Strategy,
 		avc.Strategy,
 	}
+	mu.Lock()
+	defer mu.Unlock()
+	return append(builtin, registered...)
+}
+
+var (
+	mu         sync.Mutex
+	registered []core.Strategy
+)
+
+// Register adds a strategy written outside this module's strategies (a
+// program of your own that calls cli.Main, as examples/ does), so that
+// the command runs it like the others: -strategy NAME and -strategy all,
+// rmapbench list, the charts and the summary. Call it before the command
+// runs. The name must be new and fit in a benchmark name (letters,
+// digits, '-', '_', '.'), New must be set, and DefaultIndex must name an
+// i_mmap index (linear, prio or interval). docs/new-strategy.md walks
+// through writing one; package conformance checks it.
+func Register(s core.Strategy) error {
+	switch {
+	case s.Name == "" || s.Name == "all" || strings.IndexFunc(s.Name, badNameRune) >= 0:
+		return fmt.Errorf("register strategy %q: want a name of letters, digits, '-', '_' and '.', other than all", s.Name)
+	case s.New == nil:
+		return fmt.Errorf("register strategy %q: New is not set", s.Name)
+	}
+	if _, err := Index(s.DefaultIndex); err != nil {
+		return fmt.Errorf("register strategy %q: DefaultIndex: %v", s.Name, err)
+	}
+	for _, t := range All() {
+		if t.Name == s.Name {
+			return fmt.Errorf("register strategy %q: a strategy of that name exists", s.Name)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	registered = append(registered, s)
+	return nil
+}
+
+func badNameRune(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
 }
 
 // Indexes returns every i_mmap index, in historical order.

@@ -1,5 +1,5 @@
 // Package workloads drives the simulated machine: generators that produce
-// the event streams of each workload (each exposing one claim of the seeds
+// the event streams of each workload (each exposing one claim of the OLS 2004 paper
 // or the kernel history), the replay of trace files, and the Replayer that
 // applies events to a core.Machine with verification.
 //

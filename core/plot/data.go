@@ -9,11 +9,11 @@ import (
 )
 
 // point is one x position of a series: the median of the runs there and
-// its band.
+// its error bar.
 type point struct {
 	X, Y float64
-	// Lo and Hi are the band drawn around Y: the 95% confidence interval
-	// of the median, or the min and max of the runs (see figure.band).
+	// Lo and Hi are the error bar drawn around Y: the 95% confidence interval
+	// of the median, or the min and max of the runs (see figure.Band).
 	Lo, Hi float64
 	// Min, Max and the confidence interval (CILo, CIHi; infinite when
 	// there are too few runs) of the runs.
@@ -29,6 +29,20 @@ type series struct {
 	Key   string // style key: the strategy, file index, ... it stands for
 	// Points in increasing X.
 	Points []point
+	// Ref marks a reference line derived from the data (a claim's
+	// threshold, an extrapolation): drawn dashed and thin, without marks
+	// or bars.
+	Ref bool
+}
+
+// scaled is a reference line at factor times s's medians.
+func (s series) scaled(label string, factor float64) series {
+	ref := series{Label: label, Key: s.Key, Ref: true}
+	for _, p := range s.Points {
+		y := p.Y * factor
+		ref.Points = append(ref.Points, point{X: p.X, Y: y, Lo: y, Hi: y, Min: y, Max: y, N: p.N})
+	}
+	return ref
 }
 
 // summarize computes the median of values, their range and the 95%

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"golang.org/x/perf/benchfmt"
+	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -27,14 +28,14 @@ scale: small
 arch: x86_64
 
 Unit rmap-peak-B assume=exact
-BenchmarkForkExit/strategy=ptechain/procs=24/rss=1MiB 1 2000 ns/op 10e-6 sec/fork 5e-6 sec/exit 400 rmap-peak-B
-BenchmarkForkExit/strategy=ptechain/procs=24/rss=1MiB 1 2000 ns/op 12e-6 sec/fork 5e-6 sec/exit 400 rmap-peak-B
-BenchmarkForkExit/strategy=ptechain/procs=24/rss=1MiB 1 2000 ns/op 11e-6 sec/fork 5e-6 sec/exit 400 rmap-peak-B
-BenchmarkForkExit/strategy=ptechain/procs=24/rss=2MiB 1 3000 ns/op 20e-6 sec/fork 10e-6 sec/exit 800 rmap-peak-B
-BenchmarkForkExit/strategy=anonvma/procs=24/rss=1MiB 1 500 ns/op 2e-6 sec/fork 1e-6 sec/exit 50 rmap-peak-B
-BenchmarkForkExit/strategy=anonvma/procs=24/rss=2MiB 1 600 ns/op 4e-6 sec/fork 2e-6 sec/exit 60 rmap-peak-B
-BenchmarkForkExit/strategy=anonvma-avc/procs=24/rss=1MiB 1 1000 ns/op 3e-6 sec/fork 1e-6 sec/exit 100 rmap-peak-B
-BenchmarkForkExit/strategy=pagescan/procs=24/rss=1MiB 1 9000 ns/op 3e-6 sec/fork 1e-6 sec/exit 0 rmap-peak-B
+BenchmarkForkExit/strategy=ptechain/procs=24/rss=1MiB 1 2000 ns/op 10e-6 sec/fork 1e-6 sec/exec 5e-6 sec/exit 400 rmap-peak-B
+BenchmarkForkExit/strategy=ptechain/procs=24/rss=1MiB 1 2000 ns/op 12e-6 sec/fork 1e-6 sec/exec 5e-6 sec/exit 400 rmap-peak-B
+BenchmarkForkExit/strategy=ptechain/procs=24/rss=1MiB 1 2000 ns/op 11e-6 sec/fork 1e-6 sec/exec 5e-6 sec/exit 400 rmap-peak-B
+BenchmarkForkExit/strategy=ptechain/procs=24/rss=2MiB 1 3000 ns/op 20e-6 sec/fork 1e-6 sec/exec 10e-6 sec/exit 800 rmap-peak-B
+BenchmarkForkExit/strategy=anonvma/procs=24/rss=1MiB 1 500 ns/op 2e-6 sec/fork 1e-6 sec/exec 1e-6 sec/exit 50 rmap-peak-B
+BenchmarkForkExit/strategy=anonvma/procs=24/rss=2MiB 1 600 ns/op 4e-6 sec/fork 1e-6 sec/exec 2e-6 sec/exit 60 rmap-peak-B
+BenchmarkForkExit/strategy=anonvma-avc/procs=24/rss=1MiB 1 1000 ns/op 3e-6 sec/fork 1e-6 sec/exec 1e-6 sec/exit 100 rmap-peak-B
+BenchmarkForkExit/strategy=pagescan/procs=24/rss=1MiB 1 9000 ns/op 3e-6 sec/fork 1e-6 sec/exec 1e-6 sec/exit 0 rmap-peak-B
 BenchmarkSGA/strategy=ptechain/procs=4/sga=8MiB 1 100 ns/op 1048576 rmap-peak-B
 BenchmarkSGA/strategy=ptechain/procs=8/sga=8MiB 1 100 ns/op 2097152 rmap-peak-B
 BenchmarkSGA/strategy=anonvma/procs=4/sga=8MiB 1 100 ns/op 0 rmap-peak-B
@@ -54,7 +55,7 @@ BenchmarkForkChain/strategy=anonvma-avc/avc-reuse=false/depth=8/vmas=8 1 100 ns/
 BenchmarkForkChain/strategy=anonvma/depth=4/vmas=8 1 100 ns/op 0 anon_vma_chain-objs 0 anon_vma_chain-peak-objs
 
 arch: i386
-BenchmarkSGA/strategy=ptechain/procs=4/sga=8MiB 1 100 ns/op 524288 rmap-peak-B
+BenchmarkSGA/strategy=ptechain/procs=4/sga=8MiB 1 100 ns/op 524288 rmap-peak-B 131072 mappings-peak
 `
 
 func loadSample(t *testing.T) []*benchfmt.Result {
@@ -123,12 +124,19 @@ func TestForkExitData(t *testing.T) {
 		t.Fatalf("no figure: %v", skipped)
 	}
 	ss := f.Panels[0].Series
-	if got, want := labels(ss), []string{"pagescan", "ptechain", "anonvma", "anonvma-avc"}; !slices.Equal(got, want) {
+	if got, want := labels(ss), []string{"pagescan", "ptechain", "anonvma", "anonvma-avc", "5 × anonvma: the claim's threshold"}; !slices.Equal(got, want) {
 		t.Fatalf("series %v, want %v", got, want)
 	}
-	// µs of sec/fork + sec/exit against rss in MiB; three runs at 1MiB.
-	checkSeries(t, "ptechain", ss[1], [][4]float64{{1, 16, 15, 17}, {2, 30, 30, 30}})
-	checkSeries(t, "anonvma", ss[2], [][4]float64{{1, 3, 3, 3}, {2, 6, 6, 6}})
+	// µs of sec/fork + sec/exec + sec/exit against rss in MiB; three runs
+	// at 1MiB.
+	checkSeries(t, "ptechain", ss[1], [][4]float64{{1, 17, 16, 18}, {2, 31, 31, 31}})
+	checkSeries(t, "anonvma", ss[2], [][4]float64{{1, 4, 4, 4}, {2, 7, 7, 7}})
+	// The claim's factor over anonvma, as a reference line.
+	ref := f.Panels[0].Series[len(ss)-1]
+	if !ref.Ref || !strings.Contains(ref.Label, "5 × anonvma") {
+		t.Fatalf("last series %+v, want the 5x anonvma reference", ref)
+	}
+	checkSeries(t, "reference", ref, [][4]float64{{1, 20, 20, 20}, {2, 35, 35, 35}})
 	if n := ss[1].Points[0].N; n != 3 {
 		t.Errorf("ptechain rss=1MiB has %d runs, want 3", n)
 	}
@@ -149,6 +157,12 @@ func TestRmapSpaceData(t *testing.T) {
 	checkSeries(t, "x86_64 ptechain", x86.Series[0], [][4]float64{{4, 1, 1, 1}, {8, 2, 2, 2}})
 	checkSeries(t, "x86_64 anonvma", x86.Series[1], [][4]float64{{4, 0, 0, 0}, {8, 1.0 / 1024, 1.0 / 1024, 1.0 / 1024}})
 	checkSeries(t, "i386 ptechain", i386.Series[0], [][4]float64{{4, 0.5, 0.5, 0.5}})
+	// The report's extrapolation: 4 B per mapping (524288 / 131072) x
+	// 262144 pages x procs, at the sweep's procs and at 1,000.
+	if len(i386.Series) != 2 || !i386.Series[1].Ref {
+		t.Fatalf("i386 series %v, want ptechain and its extrapolation", labels(i386.Series))
+	}
+	checkSeries(t, "i386 extrapolation", i386.Series[1], [][4]float64{{4, 4, 4, 4}, {1000, 1000, 1000, 1000}})
 	if len(x86.HLines) != 0 || len(i386.HLines) != 1 || i386.HLines[0].Y != 896 {
 		t.Fatalf("lowmem lines: x86_64 %v, i386 %v", x86.HLines, i386.HLines)
 	}
@@ -186,13 +200,14 @@ func TestWalkCostData(t *testing.T) {
 	if ss[0].Points[0].N != 2 || ss[1].Points[1].N != 2 {
 		t.Errorf("pooled runs: linear@8 %d, prio@16 %d; want 2 and 2", ss[0].Points[0].N, ss[1].Points[1].N)
 	}
+	pooled := f.Notes[0]
 	for _, name := range []string{"anonmm", "anonvma", "anonvma-avc"} {
-		if !strings.Contains(f.Title, name) {
-			t.Errorf("title %q does not name %s", f.Title, name)
+		if !strings.Contains(pooled, name) {
+			t.Errorf("note %q does not name %s", pooled, name)
 		}
 	}
-	if strings.Contains(f.Title, "ptechain") || strings.Contains(f.Title, "filelinear") {
-		t.Errorf("title %q names a strategy whose runs were not used", f.Title)
+	if strings.Contains(pooled, "ptechain") || strings.Contains(pooled, "filelinear") {
+		t.Errorf("note %q names a strategy whose runs were not used", pooled)
 	}
 }
 
@@ -241,20 +256,16 @@ func TestSummaryData(t *testing.T) {
 		want     float64
 	}{
 		{timeP, "ptechain", 0, 2}, {timeP, "anonvma", 0, 0.5}, {timeP, "anonvma-avc", 0, 1}, {timeP, "pagescan", 0, 9},
-		{space, "ptechain", 0, 4}, {space, "anonvma", 0, 0.5}, {space, "pagescan", 0, 0},
+		// Space in bytes, geometric mean over the configurations.
+		{space, "ptechain", 0, math.Sqrt(400 * 800)}, {space, "anonvma", 0, math.Sqrt(50 * 60)}, {space, "pagescan", 0, 0},
 		{timeP, "anonvma", 2, 1}, // ManyMapped linear procs=4: 100/100
+		// anonvma-avc has 0 B in ManyMapped; the others' bars are there.
+		{space, "anonvma", 2, 10}, {space, "anonvma-avc", 2, 0},
 	} {
 		got, ok := ratio(c.p, c.strategy, c.group)
 		if !ok || !near(got, c.want) {
 			t.Errorf("%s %s group %d: got %v (%v), want %v", c.p.Title, c.strategy, c.group, got, ok, c.want)
 		}
-	}
-	// anonvma-avc has 0 B in ManyMapped: no space ratio there, and a note.
-	if _, ok := ratio(space, "anonvma", 2); ok {
-		t.Error("space ratio drawn against a zero baseline")
-	}
-	if space.GroupNotes[2] == "" {
-		t.Error("no note on the zero-baseline group")
 	}
 	if !slices.ContainsFunc(f.Notes, func(n string) bool { return strings.Contains(n, "sga") }) {
 		t.Errorf("notes %q do not say SGA was left out", f.Notes)
@@ -440,6 +451,53 @@ func TestTicks(t *testing.T) {
 	for v, want := range map[float64]string{0: "0", 0.5: "0.5", 250: "250", 1e6: "1e6", 5e-5: "5e-5", 0.30000000000000004: "0.3"} {
 		if got := formatTick(v); got != want {
 			t.Errorf("formatTick(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+// Every chart's title fits on one line and its claim on two, at the
+// chart's width (they once wrapped to three).
+func TestTitlesFit(t *testing.T) {
+	runs := results.Parse(loadSample(t))
+	for _, name := range Charts() {
+		f, _ := builders[name](runs)
+		if f == nil {
+			t.Fatalf("%s: no figure from the sample", name)
+		}
+		width := (f.Width - 20) * svgSlackWrap
+		if n := len(wrap(textStyle(13, true, false), f.Title, width)); n > 1 {
+			t.Errorf("%s: the title takes %d lines: %q", name, n, f.Title)
+		}
+		if n := len(wrap(textStyle(10.5, false, true), f.Claim, width)); n > 2 {
+			t.Errorf("%s: the claim takes %d lines: %q", name, n, f.Claim)
+		}
+	}
+}
+
+// An axis writes all its labels one way: never 500000 beside 1.5e6, nor
+// 0.001 beside 1e-5.
+func TestTickLabelsAreConsistent(t *testing.T) {
+	labels := func(ts []gplot.Tick) []string {
+		var out []string
+		for _, tk := range ts {
+			if tk.Label != "" {
+				out = append(out, tk.Label)
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		ticks []gplot.Tick
+		want  []string
+	}{
+		{linearTicks{}.Ticks(0, 1.6e6), []string{"0", "500k", "1M", "1.5M"}},
+		{linearTicks{}.Ticks(0, 8000), []string{"0", "2000", "4000", "6000", "8000"}},
+		{logTicks{}.Ticks(-5, 2), []string{"1e-5", "1e-4", "1e-3", "1e-2", "1e-1", "1", "1e1", "1e2"}},
+		{logTicks{}.Ticks(1, 8), []string{"10", "100", "1k", "10k", "100k", "1M", "10M", "100M"}},
+	} {
+		got := labels(c.ticks)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("labels %q, want %q", got, c.want)
 		}
 	}
 }

@@ -53,7 +53,7 @@ func textStyle(size vg.Length, bold, italic bool) text.Style {
 }
 
 // prepare picks each panel's scales, clamps values <= 0 on log axes, chooses
-// what the bands show, and adds the notes that explain it.
+// what the error bars show, and adds the notes that explain it.
 func (f *figure) prepare() {
 	useCI, minN, maxN, lines := true, math.MaxInt, 0, false
 	for _, p := range f.Panels {
@@ -61,6 +61,9 @@ func (f *figure) prepare() {
 			continue
 		}
 		for _, s := range p.Series {
+			if s.Ref {
+				continue
+			}
 			for _, pt := range s.Points {
 				lines = true
 				minN, maxN = min(minN, pt.N), max(maxN, pt.N)
@@ -93,11 +96,11 @@ func (f *figure) prepare() {
 		}
 		switch {
 		case maxN <= 1:
-			f.Band = "Points: one run each, so no band (use -count 6 for confidence intervals)."
+			f.Band = "Points: one run each, so no error bars (use -count 6 for confidence intervals)."
 		case useCI:
-			f.Band = "Points: median of " + runs + " runs; shaded: 95% confidence interval of the median (as benchstat)."
+			f.Band = "Points: median of " + runs + " runs; bars: 95% confidence interval of the median (as benchstat)."
 		default:
-			f.Band = "Points: median of " + runs + " runs; shaded: min to max of the runs (fewer than 6 runs: no 95% interval)."
+			f.Band = "Points: median of " + runs + " runs; bars: min to max of the runs (fewer than 6 runs: no 95% interval)."
 		}
 	}
 	if f.Sweep != "" {
@@ -199,7 +202,7 @@ func (p *panel) yValues() []float64 {
 	return vs
 }
 
-// clamp raises values <= 0 (and band ends) to the floor of the log axis: a
+// clamp raises values <= 0 (and bar ends) to the floor of the log axis: a
 // third of the smallest positive value. It returns the series with a
 // clamped median.
 func (p *panel) clamp() []string {
@@ -419,7 +422,7 @@ func wrap(sty text.Style, s string, width vg.Length) []string {
 }
 
 // legend builds the shared legend of the figure's series, reference lines
-// and band, and returns its width.
+// and error bars, and returns its width.
 func (f *figure) legend() (gplot.Legend, vg.Length) {
 	leg := gplot.NewLegend()
 	leg.TextStyle = textStyle(10, false, false)
@@ -427,7 +430,7 @@ func (f *figure) legend() (gplot.Legend, vg.Length) {
 	leg.ThumbnailWidth = 26
 	leg.Padding = 4
 	seen := map[string]bool{}
-	band := false
+	bars := false
 	for _, p := range f.Panels {
 		for si, s := range p.Series {
 			if seen[s.Label] {
@@ -435,15 +438,19 @@ func (f *figure) legend() (gplot.Legend, vg.Length) {
 			}
 			seen[s.Label] = true
 			st := styleOf(s.Key, si)
-			if p.Groups != nil {
+			switch {
+			case p.Groups != nil:
 				leg.Add(s.Label, &barSet{color: st.color})
+				continue
+			case s.Ref:
+				leg.Add(s.Label, &plotter.Line{LineStyle: st.refLine()})
 				continue
 			}
 			line, pts := st.plotters(si, nil)
 			leg.Add(s.Label, line, pts)
 			for _, pt := range s.Points {
 				if pt.Hi > pt.Lo {
-					band = true
+					bars = true
 				}
 			}
 		}
@@ -455,17 +462,30 @@ func (f *figure) legend() (gplot.Legend, vg.Length) {
 			leg.Add(h.Label, &hlinePlot{Y: h.Y, style: hlineStyle(h.Key)})
 		}
 	}
-	if band {
-		leg.Add("band over the runs", &plotter.Polygon{Color: color.NRGBA{120, 120, 120, 70}})
+	const barLabel = "error bar: spread of the runs"
+	if bars {
+		leg.Add(barLabel, errorBarThumb{})
 	}
 	w := vg.Length(0)
 	for label := range seen {
 		w = max(w, leg.ThumbnailWidth+leg.TextStyle.Width(" "+label+" "))
 	}
-	if band {
-		w = max(w, leg.ThumbnailWidth+leg.TextStyle.Width(" band over the runs "))
+	if bars {
+		w = max(w, leg.ThumbnailWidth+leg.TextStyle.Width(" "+barLabel+" "))
 	}
 	return leg, min(w*svgSlackLegend, f.Width*0.4)
+}
+
+// errorBarThumb is the legend's picture of an error bar.
+type errorBarThumb struct{}
+
+func (errorBarThumb) Thumbnail(c *draw.Canvas) {
+	sty := draw.LineStyle{Color: color.NRGBA{90, 90, 90, 255}, Width: 1}
+	x := c.Center().X
+	lo, hi := c.Min.Y+2, c.Max.Y-2
+	c.StrokeLine2(sty, x, lo, x, hi)
+	c.StrokeLine2(sty, x-3, lo, x+3, lo)
+	c.StrokeLine2(sty, x-3, hi, x+3, hi)
 }
 
 // build makes the gonum plot of one panel; plotWidth is the width of the
@@ -559,45 +579,68 @@ func (p *panel) addLines(pl *gplot.Plot) error {
 	for si, s := range p.Series {
 		st := styleOf(s.Key, si)
 		xys := make(plotter.XYs, len(s.Points))
-		band := false
+		var bars []errorBar
 		for i, pt := range s.Points {
 			xys[i] = plotter.XY{X: p.tx(pt.X), Y: p.ty(pt.Y)}
-			if pt.Hi > pt.Lo {
-				band = true
+			if pt.Hi > pt.Lo && !s.Ref {
+				bars = append(bars, errorBar{x: p.tx(pt.X), lo: p.ty(pt.Lo), hi: p.ty(pt.Hi)})
 			}
 		}
-		if band {
-			fill := st.bandColor()
-			if len(s.Points) == 1 {
-				pt := s.Points[0]
-				l, err := plotter.NewLine(plotter.XYs{{X: p.tx(pt.X), Y: p.ty(pt.Lo)}, {X: p.tx(pt.X), Y: p.ty(pt.Hi)}})
-				if err != nil {
-					return err
-				}
-				l.LineStyle = draw.LineStyle{Color: fill, Width: 6}
-				pl.Add(l)
-			} else {
-				ring := make(plotter.XYs, 0, 2*len(s.Points))
-				for _, pt := range s.Points {
-					ring = append(ring, plotter.XY{X: p.tx(pt.X), Y: p.ty(pt.Lo)})
-				}
-				for i := len(s.Points) - 1; i >= 0; i-- {
-					pt := s.Points[i]
-					ring = append(ring, plotter.XY{X: p.tx(pt.X), Y: p.ty(pt.Hi)})
-				}
-				poly, err := plotter.NewPolygon(ring)
-				if err != nil {
-					return err
-				}
-				poly.Color = fill
-				poly.LineStyle.Width = 0
-				pl.Add(poly)
-			}
+		if s.Ref {
+			pl.Add(&plotter.Line{XYs: xys, LineStyle: st.refLine()})
+			continue
+		}
+		if len(bars) > 0 {
+			pl.Add(&errorBars{bars: bars, color: st.color})
 		}
 		line, pts := st.plotters(si, xys)
 		pl.Add(line, pts)
 	}
 	return nil
+}
+
+// errorBar is the spread of one point's runs, in drawn coordinates.
+type errorBar struct{ x, lo, hi float64 }
+
+// errorBars draws a series' error bars: thin vertical lines with caps,
+// which stay legible where the series cross (shaded bands ran into each
+// other there).
+type errorBars struct {
+	bars  []errorBar
+	color color.NRGBA
+}
+
+func (e *errorBars) Plot(c draw.Canvas, pl *gplot.Plot) {
+	trX, trY := pl.Transforms(&c)
+	col := e.color
+	col.A = 190
+	sty := draw.LineStyle{Color: col, Width: 1.1}
+	for _, b := range e.bars {
+		x, lo, hi := trX(b.x), trY(b.lo), trY(b.hi)
+		c.StrokeLine2(sty, x, lo, x, hi)
+		c.StrokeLine2(sty, x-3.5, lo, x+3.5, lo)
+		c.StrokeLine2(sty, x-3.5, hi, x+3.5, hi)
+	}
+}
+
+func (e *errorBars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	r := emptyRange()
+	for _, b := range e.bars {
+		r.add(b.x, b.x, b.lo, b.hi)
+	}
+	return r.xmin, r.xmax, r.ymin, r.ymax
+}
+
+// dataRange is the extent of what a plotter draws, grown by add.
+type dataRange struct{ xmin, xmax, ymin, ymax float64 }
+
+func emptyRange() dataRange {
+	return dataRange{math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)}
+}
+
+func (r *dataRange) add(x0, x1, y0, y1 float64) {
+	r.xmin, r.xmax = math.Min(r.xmin, x0), math.Max(r.xmax, x1)
+	r.ymin, r.ymax = math.Min(r.ymin, y0), math.Max(r.ymax, y1)
 }
 
 func (p *panel) addBars(pl *gplot.Plot, plotWidth vg.Length) {
@@ -612,7 +655,7 @@ func (p *panel) addBars(pl *gplot.Plot, plotWidth vg.Length) {
 		}
 		pl.Add(bs)
 	}
-	pl.Add(&groupDecor{groups: len(p.Groups), notes: p.GroupNotes})
+	pl.Add(&groupDecor{groups: len(p.Groups)})
 	ticks := make(gplot.ConstantTicks, len(p.Groups))
 	for i, g := range p.Groups {
 		ticks[i] = gplot.Tick{Value: float64(i), Label: g}
@@ -650,25 +693,95 @@ func (p *panel) dataTicks(pl *gplot.Plot) gplot.Ticker {
 	for i, x := range xs {
 		ticks[i] = gplot.Tick{Value: p.tx(x), Label: formatTick(x)}
 	}
-	return ticks
+	return gplot.ConstantTicks(relabel(ticks, p.logX))
 }
 
 // formatTick writes a tick value compactly: 0.5, 16, 2048, 1e+06 as 1e6.
 func formatTick(v float64) string {
-	if v == 0 {
-		return "0"
+	if a := math.Abs(v); v != 0 && (a >= 1e6 || a < 1e-3) {
+		return sciTick(v)
 	}
+	return plainTick(v)
+}
+
+// plainTick writes v in decimals, to six significant digits.
+func plainTick(v float64) string {
+	return strconv.FormatFloat(roundTo(v, 6), 'f', -1, 64)
+}
+
+// sciTick writes v as mantissa e exponent: 5e-5, 1.5e6.
+func sciTick(v float64) string {
+	s := strconv.FormatFloat(v, 'e', 3, 64)
+	mant, exp, _ := strings.Cut(s, "e")
+	if strings.Contains(mant, ".") {
+		mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
+	}
+	e, _ := strconv.Atoi(exp)
+	if e == 0 {
+		return mant
+	}
+	return mant + "e" + strconv.Itoa(e)
+}
+
+// suffixTick writes v with a k, M, G or T suffix: 500k, 1.5M.
+func suffixTick(v float64) string {
 	a := math.Abs(v)
-	if a >= 1e6 || a < 1e-3 {
-		s := strconv.FormatFloat(v, 'e', 3, 64)
-		mant, exp, _ := strings.Cut(s, "e")
-		if strings.Contains(mant, ".") {
-			mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
+	for _, u := range []struct {
+		div    float64
+		suffix string
+	}{{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
+		if a >= u.div {
+			return plainTick(roundTo(v/u.div, 4)) + u.suffix
 		}
-		e, _ := strconv.Atoi(exp)
-		return mant + "e" + strconv.Itoa(e)
 	}
-	return strconv.FormatFloat(v, 'g', 6, 64)
+	return plainTick(v)
+}
+
+// roundTo rounds v to n significant digits.
+func roundTo(v float64, n int) float64 {
+	if v == 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		return v
+	}
+	p := math.Pow10(n - 1 - int(math.Floor(math.Log10(math.Abs(v)))))
+	return math.Round(v*p) / p
+}
+
+// relabel writes every label of one axis the same way: in decimals; with
+// k, M, G suffixes when a label reaches 100,000; in e-notation when one
+// is below 0.0001. An axis never mixes 500000 and 1.5e6. Tick values of a
+// log axis are log10 of the labelled values.
+func relabel(ticks []gplot.Tick, logAxis bool) []gplot.Tick {
+	val := func(t gplot.Tick) float64 {
+		if logAxis {
+			return roundTo(math.Pow(10, t.Value), 12)
+		}
+		return t.Value
+	}
+	big, tiny := false, false
+	for _, t := range ticks {
+		if t.Label == "" {
+			continue
+		}
+		a := math.Abs(val(t))
+		big = big || a >= 1e5
+		tiny = tiny || (a != 0 && a < 1e-4)
+	}
+	for i, t := range ticks {
+		if t.Label == "" {
+			continue
+		}
+		switch v := val(t); {
+		case v == 0:
+			ticks[i].Label = "0"
+		case tiny:
+			ticks[i].Label = sciTick(v)
+		case big:
+			ticks[i].Label = suffixTick(v)
+		default:
+			ticks[i].Label = plainTick(v)
+		}
+	}
+	return ticks
 }
 
 // linearTicks labels a linear axis at 1, 2, 2.5 or 5 times a power of ten,
@@ -699,7 +812,7 @@ func (linearTicks) Ticks(min, max float64) []gplot.Tick {
 		}
 		ticks = append(ticks, t)
 	}
-	return ticks
+	return relabel(ticks, false)
 }
 
 // logTicks labels an axis drawn in log10 units: every power of ten over
@@ -765,7 +878,7 @@ func (logTicks) Ticks(min, max float64) []gplot.Tick {
 			}
 		}
 	}
-	return ticks
+	return relabel(ticks, true)
 }
 
 // style is how one series is drawn.
@@ -821,10 +934,9 @@ func styleOf(key string, i int) style {
 	return style{color: c, dashes: dashPatterns[k%len(dashPatterns)], glyph: glyphs[k%len(glyphs)]}
 }
 
-func (s style) bandColor() color.NRGBA {
-	c := s.color
-	c.A = 45
-	return c
+// refLine is how a reference line of the series' key is drawn.
+func (s style) refLine() draw.LineStyle {
+	return draw.LineStyle{Color: s.color, Width: 1.3, Dashes: []vg.Length{7, 4}}
 }
 
 // plotters returns the line and the marks of a series; later series get
@@ -897,12 +1009,11 @@ func (b *barSet) Plot(c draw.Canvas, pl *gplot.Plot) {
 }
 
 func (b *barSet) DataRange() (xmin, xmax, ymin, ymax float64) {
-	xmin, xmax, ymin, ymax = math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	r := emptyRange()
 	for _, br := range b.bars {
-		xmin, xmax = math.Min(xmin, br.x0), math.Max(xmax, br.x1)
-		ymin, ymax = math.Min(ymin, br.y), math.Max(ymax, br.y)
+		r.add(br.x0, br.x1, br.y, br.y)
 	}
-	return
+	return r.xmin, r.xmax, r.ymin, r.ymax
 }
 
 func (b *barSet) Thumbnail(c *draw.Canvas) {
@@ -910,11 +1021,9 @@ func (b *barSet) Thumbnail(c *draw.Canvas) {
 	c.FillPolygon(b.color, pts)
 }
 
-// groupDecor draws thin separators between bar groups and the groups'
-// notes.
+// groupDecor draws thin separators between bar groups.
 type groupDecor struct {
 	groups int
-	notes  map[int]string
 }
 
 func (g *groupDecor) Plot(c draw.Canvas, pl *gplot.Plot) {
@@ -923,11 +1032,5 @@ func (g *groupDecor) Plot(c draw.Canvas, pl *gplot.Plot) {
 	for i := 0; i < g.groups-1; i++ {
 		x := trX(float64(i) + 0.5)
 		c.StrokeLine2(sep, x, c.Min.Y, x, c.Max.Y)
-	}
-	sty := textStyle(8.5, false, true)
-	sty.Color = color.Gray{Y: 70}
-	sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
-	for i, n := range g.notes {
-		c.FillText(sty, vg.Point{X: trX(float64(i)), Y: c.Max.Y - 4}, n)
 	}
 }

@@ -5,8 +5,8 @@
 // add anonmm rmap" (HT:06e0ee4abf) to "rmap 38 remove anonmm rmap"
 // (HT:08c7dd8f62), which replaced it with Andrea Arcangeli's anon_vma
 // before any release. The code here follows mm/rmap.c, mm/mremap.c and
-// mm/memory.c as they stood at HT:08c7dd8f62^ (REFERENCE.md section 2)
-// and the OLS 2004 paper (Dave McCracken, "Object-based Reverse
+// mm/memory.c as they stood at HT:08c7dd8f62^ (HT: the BitKeeper-era
+// history, docs/history.md) and the OLS 2004 paper (Dave McCracken, "Object-based Reverse
 // Mapping", sections 3.2 and 4).
 //
 // # Structures

@@ -1,6 +1,6 @@
 // Package strace imports the memory behaviour of real programs from
-// `strace -f` logs into rmaptrace v1 traces (../trace, ../../shared/TRACE.md
-// from the module root), for `rmapbench import-strace`.
+// `strace -f` logs into rmaptrace v1 traces (package ../trace;
+// docs/trace-format.md from the module root), for `rmapbench import-strace`.
 //
 // Record a log with scripts/capture-strace.sh, which runs
 //

@@ -1,6 +1,7 @@
 // Package trace reads and writes rmaptrace v1 files: the replayable
-// workloads of rmapbench. The format's contract is ../shared/TRACE.md
-// (relative to the module root); this comment only summarizes it.
+// workloads of rmapbench. docs/trace-format.md (from the module root)
+// describes the format in full, with what each event does; this comment
+// only summarizes its syntax.
 //
 // A trace is UTF-8 text with one event per line. Blank lines are skipped,
 // '#' starts a comment that runs to the end of the line, and fields are

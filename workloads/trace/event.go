@@ -69,7 +69,7 @@ var opKeywords = [...]string{
 	OpMunlock:  "munlock",
 }
 
-// opSyntax is each event's line as TRACE.md writes it, quoted in errors
+// opSyntax is each event's line as docs/trace-format.md writes it, quoted in errors
 // about the number of fields.
 var opSyntax = [...]string{
 	OpFork:     "PID fork CHILD",
@@ -293,7 +293,7 @@ func appendRange(b []byte, addr, length uint64) []byte {
 }
 
 // Validate reports whether e is an event that a trace can hold: a known
-// Op, numbers in range and aligned as TRACE.md requires, a File that is a
+// Op, numbers in range and aligned as the format requires, a File that is a
 // single token, and no field set that the Op does not use. A Writer writes
 // only valid events, and a Reader returns only valid events; for a valid
 // event, reading what Writer wrote gives e back.
@@ -367,7 +367,7 @@ func (e Event) unusedFieldsSet() string {
 	return strings.Join(names, ", ")
 }
 
-// checkNumbers checks the numeric rules of TRACE.md that apply to e's
+// checkNumbers checks the numeric rules of the format that apply to e's
 // fields, and that fork does not name its own PID as the child. It returns
 // what is wrong, or "". The Reader calls it on every event, so it does not
 // allocate unless something is wrong.

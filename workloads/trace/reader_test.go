@@ -27,7 +27,7 @@ func readAll(t testing.TB, name, text string) ([]Event, error) {
 	}
 }
 
-// The example of TRACE.md, verbatim.
+// The example of docs/trace-format.md, verbatim.
 const traceMDExample = `rmaptrace 1
 # a shell forks a child that maps libc and execs
 1 mmap 0x400000 0x10000 r-x private file /bin/sh 0
