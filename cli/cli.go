@@ -9,6 +9,7 @@
 //	rmapbench plot -o DIR RESULTS...        charts (PNG, SVG) from saved results
 //	rmapbench report [-o FILE] RESULTS...   check the claims against saved results
 //	rmapbench import-strace [-o OUT] LOG    convert an strace -f log to a trace
+//	rmapbench import-perf [-o OUT] SCRIPT   convert perf script output (syscalls, faults) to a trace
 //
 // README.md describes the flags and the output.
 package cli
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = reportCommand(args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "import-strace":
 		err = importStraceCommand(args[1:], stdin, stdout, stderr)
+	case len(args) > 0 && args[0] == "import-perf":
+		err = importPerfCommand(ctx, args[1:], stdin, stdout, stderr)
 	default:
 		err = suiteCommand(ctx, args, stdin, stdout, stderr)
 	}

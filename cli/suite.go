@@ -59,7 +59,7 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.plots, "plots", "", "also draw the charts of this run (PNG and SVG) into this directory")
 	fs.StringVarP(&f.out, "o", "o", "", "write results to this file (atomically) instead of stdout")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: rmapbench [flags]\n       rmapbench list\n       rmapbench plot -o DIR RESULTS...\n       rmapbench report [-o FILE] RESULTS...\n       rmapbench import-strace [-o OUT] LOG\n\nflags (one dash or two):\n")
+		fmt.Fprintf(stderr, "usage: rmapbench [flags]\n       rmapbench list\n       rmapbench plot -o DIR RESULTS...\n       rmapbench report [-o FILE] RESULTS...\n       rmapbench import-strace [-o OUT] LOG\n       rmapbench import-perf [-o OUT] SCRIPT\n\nflags (one dash or two):\n")
 		fs.PrintDefaults()
 	}
 	return fs, f
