@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -28,7 +27,11 @@ func listCommand(args []string, stdout io.Writer) error {
 	for _, g := range workloads.All() {
 		fmt.Fprintf(tw, "  %s\t%s\n", g.Name, g.Summary)
 		for _, k := range g.Knobs {
-			fmt.Fprintf(tw, "  \t  -param %s=N\t%s (small/default/large: %s)\n", k.Name, k.Help, knobScales(k))
+			value := "N"
+			if k.Choices != nil {
+				value = strings.Join(k.Choices, "|")
+			}
+			fmt.Fprintf(tw, "  \t  -param %s=%s\t%s (small/default/large: %s)\n", k.Name, value, k.Help, knobScales(k))
 		}
 	}
 	return tw.Flush()
@@ -37,11 +40,7 @@ func listCommand(args []string, stdout io.Writer) error {
 func knobScales(k workloads.Knob) string {
 	var parts []string
 	for _, v := range k.ByScale {
-		if k.Bytes {
-			parts = append(parts, workloads.SizeName(uint64(v)))
-		} else {
-			parts = append(parts, strconv.FormatInt(v, 10))
-		}
+		parts = append(parts, k.Format(v))
 	}
 	return strings.Join(parts, "/")
 }

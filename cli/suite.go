@@ -209,6 +209,13 @@ func parseParams(list string, gens []*workloads.Generator) (workloads.Values, er
 		}
 		var n int64
 		var err error
+		if knob.Choices != nil {
+			if n, err = knob.ParseChoice(val); err != nil {
+				return nil, err
+			}
+			out[key] = n
+			continue
+		}
 		if knob.Bytes {
 			n, err = parseSize(val)
 		} else {
