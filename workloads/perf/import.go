@@ -157,7 +157,7 @@ func Import(ctx context.Context, r io.Reader, name string, w *trace.Writer, opts
 		if problem := parseLine(text, &rec); problem != "" {
 			return im.stats, im.errorAt(num, "%s", problem)
 		}
-		if err := win.add(rec, im.apply); err != nil {
+		if err := win.add(&rec, im.apply); err != nil {
 			return im.stats, err
 		}
 	}

@@ -106,22 +106,33 @@ type record struct {
 // COMM may hold spaces, TID may be PID/TID (-F +pid), [CPU] may be
 // missing. It returns what is wrong with the line, or "".
 func parseLine(text string, r *record) string {
-	fields := strings.Fields(text)
 	// Find the timestamp: the first field after the comm that reads
 	// SECONDS.FRACTION: and follows a tid (or a tid then [CPU]).
-	ts := -1
-	for i := 1; i < len(fields); i++ {
-		if isTimestamp(fields[i]) && (isTID(fields[i-1]) || (i >= 2 && isCPU(fields[i-1]) && isTID(fields[i-2]))) {
-			ts = i
+	var prev2, prev1, field string
+	ts, after := "", 0
+	for i, n := 0, 0; i < len(text); n++ {
+		for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
+			i++
+		}
+		start := i
+		for i < len(text) && text[i] != ' ' && text[i] != '\t' {
+			i++
+		}
+		if start == i {
+			break
+		}
+		prev2, prev1, field = prev1, field, text[start:i]
+		if n >= 1 && isTimestamp(field) && (isTID(prev1) || (n >= 2 && isCPU(prev1) && isTID(prev2))) {
+			ts, after = field, i
 			break
 		}
 	}
-	if ts < 0 {
+	if ts == "" {
 		return "not a line of perf script output: no \"COMM TID [CPU] SECONDS.FRACTION:\" at its start"
 	}
-	tidField := fields[ts-1]
+	tidField := prev1
 	if isCPU(tidField) {
-		tidField = fields[ts-2]
+		tidField = prev2
 	}
 	if i := strings.IndexByte(tidField, '/'); i >= 0 {
 		tidField = tidField[i+1:]
@@ -132,16 +143,17 @@ func parseLine(text string, r *record) string {
 	}
 	r.tid = uint32(tid)
 	var ok bool
-	if r.ts, ok = parseTimestamp(strings.TrimSuffix(fields[ts], ":")); !ok {
-		return "timestamp " + quote(fields[ts]) + " out of range"
+	if r.ts, ok = parseTimestamp(ts[:len(ts)-1]); !ok {
+		return "timestamp " + quote(ts) + " out of range"
 	}
-	if ts+1 == len(fields) {
+	// The event's name, then the text after it (paths and comms keep
+	// their spaces).
+	rest := strings.TrimLeft(text[after:], " \t")
+	event, rest, _ := strings.Cut(rest, " ")
+	if event == "" {
 		return "no event after the timestamp"
 	}
-	event := fields[ts+1]
-	// The text after the event name, from the original line (paths and
-	// comms keep their spaces).
-	rest := afterField(text, fields, ts+1)
+	rest = strings.TrimLeft(rest, " \t")
 	switch {
 	case event == "PERF_RECORD_MMAP2":
 		return parseMmap2(rest, r)
@@ -171,16 +183,6 @@ func parseLine(text string, r *record) string {
 	}
 	r.kind = kindOther
 	return ""
-}
-
-// afterField returns the text of line after fields[i] (and the spaces
-// that follow it). fields are line's fields in order.
-func afterField(line string, fields []string, i int) string {
-	at := 0
-	for k := 0; k <= i; k++ {
-		at = strings.Index(line[at:], fields[k]) + at + len(fields[k])
-	}
-	return strings.TrimLeft(line[at:], " \t")
 }
 
 func isTimestamp(f string) bool {
@@ -287,11 +289,10 @@ func parseExit(name, rest string, r *record) string {
 // or a file name) may hold spaces.
 func parseKeys(rest, event string, r *record, keys ...string) string {
 	for i, k := range keys {
-		at := strings.LastIndex(" "+rest, " "+k+"=")
-		if at < 0 {
+		val, found := lastKey(rest, k)
+		if !found {
 			return strings.TrimSuffix(event, ":") + ": no " + k + "= in " + quote(rest)
 		}
-		val := rest[at+len(k)+1:]
 		if j := strings.IndexAny(val, " \t"); j >= 0 {
 			val = val[:j]
 		}
@@ -310,6 +311,22 @@ func parseKeys(rest, event string, r *record, keys ...string) string {
 		r.args[i] = v
 	}
 	return ""
+}
+
+// lastKey returns the text after the last "KEY=" of rest that starts
+// rest or follows a space.
+func lastKey(rest, key string) (string, bool) {
+	for end := len(rest); end > 0; {
+		at := strings.LastIndex(rest[:end], key)
+		if at < 0 {
+			return "", false
+		}
+		if after := at + len(key); after < len(rest) && rest[after] == '=' && (at == 0 || rest[at-1] == ' ') {
+			return rest[after+1:], true
+		}
+		end = at
+	}
+	return "", false
 }
 
 // parseMmap2 reads the body of a PERF_RECORD_MMAP2 line:
