@@ -1,16 +1,12 @@
 package cli
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/pflag"
 
-	"rmapbench/core/report"
 	"rmapbench/workloads/perf"
 	"rmapbench/workloads/trace"
 )
@@ -33,41 +29,7 @@ func importPerfCommand(ctx context.Context, args []string, stdin io.Reader, stdo
 	if fs.NArg() != 1 {
 		return &usageError{"import-perf: name one perf script output (or - for stdin)"}
 	}
-	path := fs.Arg(0)
-	in, name := stdin, trace.StdinName
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return &usageError{err.Error()}
-		}
-		defer f.Close()
-		in, name = f, path
-	}
-	dst := stdout
-	var af *report.AtomicFile
-	if *out != "" {
-		var err error
-		if af, err = report.CreateAtomic(*out); err != nil {
-			return err
-		}
-		defer af.Abort()
-		dst = af
-	}
-	bw := bufio.NewWriter(dst)
-	stats, err := perf.Import(ctx, in, name, trace.NewWriter(bw), perf.Options{})
-	if err != nil {
-		var pe *perf.Error
-		if errors.As(err, &pe) {
-			return &usageError{err.Error()}
-		}
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(stderr, stats.String())
-	if af != nil {
-		return af.Commit()
-	}
-	return nil
+	return runImport(fs.Arg(0), *out, stdin, stdout, stderr, func(in io.Reader, name string, w *trace.Writer) (fmt.Stringer, error) {
+		return perf.Import(ctx, in, name, w, perf.Options{})
+	})
 }

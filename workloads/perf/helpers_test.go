@@ -3,9 +3,7 @@ package perf
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -124,28 +122,21 @@ func importText(t testing.TB, text string) (string, Stats) {
 	return out.String(), st
 }
 
-// replay applies every event of tr to m, verifying after the first
-// verifyEvents events and at the end.
-func replay(m *core.Machine, name string, tr []byte, verifyEvents int64) error {
+// replay replays the trace tr on m, verifying after each of the first
+// verifyEvents events, at every check and reclaim, and at the end. Errors
+// name the trace "stdin".
+func replay(m *core.Machine, tr []byte, verifyEvents int64) error {
 	r := &workloads.Replayer{M: m, Verify: true, VerifyEvents: verifyEvents, VerifyLimit: 512, PerEventLimit: 32}
-	rd := trace.NewReader(bytes.NewReader(tr), name)
-	for {
-		ev, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			return m.Verify(0)
-		}
-		if err != nil {
-			return err
-		}
-		if err := r.Apply(ev); err != nil {
-			return &trace.Error{File: name, Line: rd.Line(), Msg: err.Error()}
-		}
+	src := &workloads.TraceSource{Path: "-", Stdin: bytes.NewReader(tr)}
+	if err := src.Run(r.Apply); err != nil {
+		return err
 	}
+	return m.Verify(0)
 }
 
 // replayEvery replays tr under every registered strategy with the oracle
 // on, and fails at the first error.
-func replayEvery(t *testing.T, name string, tr []byte) {
+func replayEvery(t *testing.T, tr []byte) {
 	t.Helper()
 	for _, st := range strategies.All() {
 		idx, err := strategies.Index(st.DefaultIndex)
@@ -153,7 +144,7 @@ func replayEvery(t *testing.T, name string, tr []byte) {
 			t.Fatalf("%s: index %q: %v", st.Name, st.DefaultIndex, err)
 		}
 		m := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st.New)
-		if err := replay(m, name, tr, 1000); err != nil {
+		if err := replay(m, tr, 1000); err != nil {
 			t.Errorf("strategy %s: %v", st.Name, err)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 
 // Error is a line of the input that cannot be imported, or a failure to
 // read it. Error() gives "NAME:LINE: what is wrong".
-type Error = mirror.Error
+type Error = trace.Error
 
 // MaxLineLength is the longest line Import accepts. perf script's lines
 // are short; a path is at most 4096 bytes (PATH_MAX).

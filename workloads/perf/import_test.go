@@ -336,7 +336,7 @@ func TestImport(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t, st)
 			}
-			replayEvery(t, "test.trace", []byte(tr))
+			replayEvery(t, []byte(tr))
 		})
 	}
 }

@@ -204,17 +204,7 @@ func isTID(f string) bool {
 	return allDigits(f)
 }
 
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func allDigits(s string) bool { return s != "" && strings.TrimLeft(s, "0123456789") == "" }
 
 // parseTimestamp turns SECONDS.FRACTION into nanoseconds.
 func parseTimestamp(s string) (uint64, bool) {

@@ -77,7 +77,7 @@ func TestRecordingsReplay(t *testing.T) {
 				t.Fatal(err)
 			}
 			rec.check(t, st)
-			replayEvery(t, rec.file, out.Bytes())
+			replayEvery(t, out.Bytes())
 		})
 	}
 }
@@ -114,7 +114,7 @@ func TestRecordingsWithoutMappingRecords(t *testing.T) {
 			if strings.Contains(out.String(), "libc") || !strings.Contains(out.String(), "file file:") {
 				t.Errorf("want synthetic file names only")
 			}
-			replayEvery(t, "plain", out.Bytes())
+			replayEvery(t, out.Bytes())
 		})
 	}
 }

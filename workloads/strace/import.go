@@ -13,7 +13,7 @@ import (
 
 // Error is a line of the log that cannot be imported. Error() gives
 // "NAME:LINE: what is wrong".
-type Error = mirror.Error
+type Error = trace.Error
 
 // MaxLineLength is the longest log line Import accepts.
 const MaxLineLength = 16 << 20

@@ -25,8 +25,8 @@
 // or removal moves the pieces above it. Address spaces hold hundreds of
 // pieces, not millions.
 //
-// The rest is small and shared for one way of doing each thing: [Error]
-// ("FILE:LINE: what is wrong"), [Decompress] (plain or gzip input), [PIDs]
+// The rest is small and shared for one way of doing each thing:
+// [Decompress] (plain or gzip input), [PIDs]
 // (trace PIDs never reused), [EncodeName] (a path as a trace NAME) and
 // [SanitizeComment].
 package mirror

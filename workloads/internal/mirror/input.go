@@ -3,27 +3,15 @@ package mirror
 import (
 	"bufio"
 	"compress/gzip"
-	"fmt"
 	"io"
+
+	"rmapbench/workloads/trace"
 )
 
-// Error is a line of an importer's input that cannot be imported, or a
-// failure to read it. Error() gives "NAME:LINE: what is wrong".
-type Error struct {
-	File string
-	Line int
-	Msg  string
-	// Err is the read or decompression error behind Msg, if any.
-	Err error
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
-
-// Unwrap returns the read error behind e, if any.
-func (e *Error) Unwrap() error { return e.Err }
-
 // Decompress returns r, or a gzip reader of it when it starts with the
-// gzip magic bytes. name is the input's name in errors.
+// gzip magic bytes. name is the input's name in errors, which are
+// *trace.Error ("NAME:LINE: what is wrong") like every error of an
+// importer's input.
 func Decompress(r io.Reader, name string) (io.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	magic, _ := br.Peek(2)
@@ -32,7 +20,7 @@ func Decompress(r io.Reader, name string) (io.Reader, error) {
 	}
 	z, err := gzip.NewReader(br)
 	if err != nil {
-		return nil, &Error{File: name, Line: 1, Msg: "gzip: " + err.Error(), Err: err}
+		return nil, &trace.Error{File: name, Line: 1, Msg: "gzip: " + err.Error(), Err: err}
 	}
 	return z, nil
 }
