@@ -241,7 +241,9 @@ func (im *importer) mmapRecord(r *record) error {
 	case strings.HasPrefix(r.path, "["):
 		// [vdso], [vvar], [vsyscall]: the kernel's own pages, not
 		// modelled; faults there are counted apart.
-		mm.special = append(mm.special, [2]uint64{start, end})
+		if len(mm.special) < maxSpecials {
+			mm.special = append(mm.special, [2]uint64{start, end})
+		}
 		return nil
 	default:
 		if r.args[2]%pageSize != 0 || r.args[2] > math.MaxUint64-(end-start) {

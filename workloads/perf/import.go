@@ -23,6 +23,18 @@ const MaxLineLength = 64 << 10
 // order (see the package documentation).
 const Window = 8192
 
+// Bounds on what an input can make the importer hold. A real recording
+// stays far below them: Linux has at most 2^22 tasks (PID_MAX_LIMIT), a
+// process 65530 mappings (vm.max_map_count) and 2^20 descriptors
+// (fs.nr_open) by default. (Variables, so that tests can lower them.)
+var (
+	maxTasks    = 1 << 22
+	maxPieces   = 1 << 20
+	maxFDs      = 1 << 20
+	maxPaths    = 1 << 16 // paths remembered to tell files at one path apart
+	maxSpecials = 64      // [vdso]-like ranges remembered per address space
+)
+
 // Options controls the import.
 type Options struct {
 	// NoComments leaves out the comment lines (the input's name, each
@@ -232,8 +244,27 @@ func (im *importer) comment(text string) error {
 	return nil
 }
 
-// apply handles one record, in timestamp order.
+// apply handles one record, in timestamp order, and checks that the
+// importer's state stays within its bounds.
 func (im *importer) apply(r *record) error {
+	if err := im.applyRecord(r); err != nil {
+		return err
+	}
+	if len(im.tasks) > maxTasks {
+		return im.errorAt(r.line, "more than %d live tasks: not a recording of one machine", maxTasks)
+	}
+	if t := im.tasks[r.tid]; t != nil {
+		if len(t.fds.files) > maxFDs {
+			return im.errorAt(r.line, "task %d has more than %d open descriptors", r.tid, maxFDs)
+		}
+		if t.mm != nil && len(t.mm.space.Pieces()) > maxPieces {
+			return im.errorAt(r.line, "task %d has more than %d mappings", r.tid, maxPieces)
+		}
+	}
+	return nil
+}
+
+func (im *importer) applyRecord(r *record) error {
 	switch r.kind {
 	case kindEnter:
 		return im.enter(r)

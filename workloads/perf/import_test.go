@@ -410,6 +410,47 @@ func TestImportErrors(t *testing.T) {
 	}
 }
 
+// TestImportBounds: an input that would make the importer hold more
+// tasks, mappings or descriptors than a real machine has is an error at
+// the line that passes the bound.
+func TestImportBounds(t *testing.T) {
+	defer func(tasks, pieces, fds int) { maxTasks, maxPieces, maxFDs = tasks, pieces, fds }(maxTasks, maxPieces, maxFDs)
+	maxTasks, maxPieces, maxFDs = 3, 5, 2
+	for _, tc := range []struct {
+		name  string
+		build func(s *script)
+		line  int
+		want  string
+	}{
+		{"tasks", func(s *script) {
+			s.start(10).clone(10, 11, cloneFork).clone(10, 12, cloneFork).clone(10, 13, cloneFork)
+		}, 6 + 4 + 4 + 2, "more than 3 live tasks"},
+		{"mappings", func(s *script) {
+			s.start(10) // 3 mappings
+			for i := uint64(0); i < 3; i++ {
+				s.mmap(10, heapAddr+2*i*pageSize, pageSize, 3, anonRW, -1, 0, "")
+			}
+		}, 6 + 3*2, "more than 5 mappings"},
+		{"descriptors", func(s *script) {
+			s.start(10)
+			for fd := 3; fd < 6; fd++ {
+				s.enter(10, "openat", "dfd: 0x0, filename: 0x0, flags: 0x0, mode: 0x0").exit(10, "openat", int64(fd))
+			}
+		}, 6 + 6, "more than 2 open descriptors"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &script{}
+			tc.build(s)
+			var out bytes.Buffer
+			_, err := Import(context.Background(), strings.NewReader(s.String()), "big.txt", trace.NewWriter(&out), Options{})
+			var e *Error
+			if !errors.As(err, &e) || e.Line != tc.line || !strings.Contains(e.Msg, tc.want) {
+				t.Fatalf("error %v, want big.txt:%d: ...%s...", err, tc.line, tc.want)
+			}
+		})
+	}
+}
+
 // TestImportTruncatedGzip: gzip data cut short is an error naming a line.
 func TestImportTruncatedGzip(t *testing.T) {
 	s := &script{}

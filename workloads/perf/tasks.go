@@ -356,12 +356,16 @@ func (im *importer) newFileName() string {
 // trace NAME, or, when another file (another device, inode or
 // generation) was seen at that path before (a file replaced, a memfd or
 // a shared anonymous mapping, all "/memfd:x (deleted)" or "/dev/zero
-// (deleted)"), the path with its identity.
+// (deleted)"), the path with its identity. Past maxPaths paths, a new
+// path always comes with its identity.
 func (im *importer) pathName(path, ident string) string {
 	first, seen := im.paths[path]
-	if !seen {
+	if !seen && len(im.paths) < maxPaths {
 		im.paths[path] = ident
-		first = ident
+		first, seen = ident, true
+	}
+	if !seen {
+		return mirror.EncodeName(path + "@" + ident)
 	}
 	if ident == first || ident == "" {
 		return mirror.EncodeName(path)
