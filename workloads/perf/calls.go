@@ -210,6 +210,10 @@ func (c *callCtx) madvise() error {
 // by a call the recording does not follow, or whose line was lost, and is
 // mapped as the record says.
 func (im *importer) mmapRecord(r *record) error {
+	if r.args[0] >= addrLimit || r.tid == 0 {
+		im.stats.Ignored++ // the kernel's own image and modules
+		return nil
+	}
 	t := im.task(r.tid)
 	if t.hasEnter && t.enter.sys != sysExecve {
 		if t.enter.sys == sysMmap && t.mmapName == "" {

@@ -172,7 +172,10 @@
 // pages that a mapping allows the access to, and PIDs are never named
 // after their exit.
 //
-// Memory is bounded by the reordering window, the live tasks and their
-// mappings, and the distinct paths seen; the trace is written as the
-// text is read.
+// Memory is bounded: the reordering window holds Window lines; the live
+// tasks, the mappings of one process and the open descriptors of one task
+// are bounded by what a real machine allows (2^22 tasks, 2^20 mappings,
+// 2^20 descriptors), and an input past a bound is an *Error at the line
+// that passes it; at most 2^16 paths are remembered. The trace is written
+// as the text is read.
 package perf

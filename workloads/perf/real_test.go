@@ -22,12 +22,15 @@ import (
 //	shloop.txt.gz     sh -c 'for i in 1 2 3; do ls / >/dev/null;
 //	                  echo $i | cat >/dev/null; done' (dash: vfork for ls,
 //	                  fork for the pipeline)
+//	goversion.txt.gz  go version (Go 1.26, a static binary): four runtime
+//	                  threads made with clone(CLONE_VM|CLONE_THREAD|...)
 //
 // The expected counts come from the text, not from the importer:
 //
 //	faults:   grep -c page_fault_user
 //	forks:    sched_process_fork lines inside a clone without CLONE_VM
-//	          (every clone_flags is 0x01200011)
+//	          (clone_flags 0x01200011); threads: inside one with
+//	          CLONE_THREAD (0x000d0f00)
 //	vforks:   grep -c sys_enter_vfork; clone3: grep -c sys_enter_clone3
 //	execs:    grep -c sched_process_exec
 //	tasks:    distinct tids; exits: sched_process_exit lines of the last
@@ -42,12 +45,13 @@ type recording struct {
 var recordings = []recording{
 	{"forkwrite.txt.gz", Stats{Faults: 403, Touches: 401, Special: 2, Tasks: 4, Processes: 3, Forks: 2, Clone3: 1, Execs: 2, Exits: 3}},
 	{"shloop.txt.gz", Stats{Faults: 725, Touches: 718, Special: 7, Tasks: 10, Processes: 10, Forks: 6, Vforks: 3, Execs: 7, Exits: 10}},
+	{"goversion.txt.gz", Stats{Faults: 458, Touches: 455, Special: 3, Tasks: 5, Processes: 1, Threads: 4, Execs: 1, Exits: 1}},
 }
 
 func (want recording) check(t *testing.T, st Stats) {
 	t.Helper()
 	got := Stats{Faults: st.Faults, Touches: st.Touches, Special: st.Special, Tasks: st.Tasks, Processes: st.Processes,
-		Forks: st.Forks, Vforks: st.Vforks, Clone3: st.Clone3, Execs: st.Execs, Exits: st.Exits}
+		Threads: st.Threads, Forks: st.Forks, Vforks: st.Vforks, Clone3: st.Clone3, Execs: st.Execs, Exits: st.Exits}
 	if got != want.stats {
 		t.Errorf("%s: stats\n%+v\nwant\n%+v", want.file, got, want.stats)
 	}
