@@ -60,7 +60,7 @@ events+=(-e sched:sched_process_fork -e sched:sched_process_exec -e sched:sched_
 events+=(-e exceptions:page_fault_user)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/capture-perf.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" "$out.tmp"' EXIT
 
 status=0
 # -d: mapping records for data too; -m: a larger buffer loses fewer
@@ -72,12 +72,17 @@ if [[ ! -s $tmp/perf.data ]]; then
 	cat "$tmp/record.log" >&2
 	exit $((status == 0 ? 1 : status))
 fi
-if grep -qi 'lost' "$tmp/record.log"; then
-	echo "$me: perf lost events; the import will skip faults it cannot place:" >&2
-	grep -i 'lost' "$tmp/record.log" >&2
+lost=$(perf report -i "$tmp/perf.data" --stats 2>/dev/null | grep -E '^ *LOST' || true)
+if [[ -n $lost ]]; then
+	echo "$me: perf lost events (a burst filled its buffers); the import counts what it cannot place:" >&2
+	echo "$lost" >&2
 fi
 
-perf script -i "$tmp/perf.data" --show-mmap-events 2>"$tmp/script.log" | gzip >"$out.tmp"
+if ! perf script -i "$tmp/perf.data" --show-mmap-events 2>"$tmp/script.log" | gzip >"$out.tmp"; then
+	echo "$me: perf script failed:" >&2
+	cat "$tmp/script.log" >&2
+	exit 1
+fi
 mv "$out.tmp" "$out"
 lines=$(gzip -dc "$out" | wc -l)
 echo "$me: $out: $lines lines (command exit status $status)" >&2
