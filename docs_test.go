@@ -29,7 +29,6 @@ var pendingDocs = map[string]bool{
 	"docs/verification.md": true,
 	"docs/aging.md":        true,
 	"docs/limits.md":       true,
-	"docs/import-perf.md":  true,
 }
 
 var (

@@ -11,6 +11,7 @@
 //	rmapbench import-strace [-o OUT] LOG    convert an strace -f log to a trace
 //	rmapbench version                       version, commit, Go
 //	rmapbench help [COMMAND]                usage (the commands table of help.go)
+//	rmapbench import-perf [-o OUT] SCRIPT   convert perf script output (syscalls, faults) to a trace
 //
 // Flags are written with one dash or two (args.go). README.md and docs/
 // describe the flags and the output.
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = reportCommand(args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "import-strace":
 		err = importStraceCommand(args[1:], stdin, stdout, stderr)
+	case len(args) > 0 && args[0] == "import-perf":
+		err = importPerfCommand(ctx, args[1:], stdin, stdout, stderr)
 	default:
 		err = suiteCommand(ctx, args, stdin, stdout, stderr)
 	}

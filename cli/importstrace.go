@@ -1,15 +1,11 @@
 package cli
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/pflag"
 
-	"rmapbench/core/report"
 	"rmapbench/workloads/strace"
 	"rmapbench/workloads/trace"
 )
@@ -46,40 +42,7 @@ func importStraceCommand(args []string, stdin io.Reader, stdout, stderr io.Write
 	}
 	opts := strace.Options{Touch: policy, Fraction: *fraction, Seed: *seed, NoStack: *noStack}
 
-	path := fs.Arg(0)
-	in, name := stdin, trace.StdinName
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return &usageError{err.Error()}
-		}
-		defer f.Close()
-		in, name = f, path
-	}
-	dst := stdout
-	var af *report.AtomicFile
-	if *out != "" {
-		if af, err = report.CreateAtomic(*out); err != nil {
-			return err
-		}
-		defer af.Abort()
-		dst = af
-	}
-	bw := bufio.NewWriter(dst)
-	stats, err := strace.Import(in, name, trace.NewWriter(bw), opts)
-	if err != nil {
-		var se *strace.Error
-		if errors.As(err, &se) {
-			return &usageError{err.Error()}
-		}
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(stderr, stats.String())
-	if af != nil {
-		return af.Commit()
-	}
-	return nil
+	return runImport(fs.Arg(0), *out, stdin, stdout, stderr, func(in io.Reader, name string, w *trace.Writer) (fmt.Stringer, error) {
+		return strace.Import(in, name, w, opts)
+	})
 }

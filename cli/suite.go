@@ -226,12 +226,17 @@ func parseParams(list string, gens []*workloads.Generator) ([]knobValues, error)
 		}
 		var n int64
 		var err error
-		if knob.Bytes {
+		switch {
+		case knob.Choices != nil:
+			if n, err = knob.ParseChoice(val); err != nil {
+				return nil, err
+			}
+		case knob.Bytes:
 			n, err = parseSize(val)
-		} else {
+		default:
 			n, err = strconv.ParseInt(val, 10, 64)
 		}
-		if err != nil || n < knob.Min || n > 1<<40 {
+		if knob.Choices == nil && (err != nil || n < knob.Min || n > 1<<40) {
 			return nil, fmt.Errorf("-param %s=%s: want a number of at least %d", key, val, knob.Min)
 		}
 		last := &out[len(out)-1]

@@ -180,7 +180,9 @@
 // write touches only of writable ones. An mremap or a remap is emitted
 // only for a range known to lie in one simulator VMA (the model never
 // merges ranges, and the simulator splits VMAs only where an event put an
-// edge). PIDs are never named after their exit.
+// edge). PIDs are never named after their exit. The model, and the
+// mirroring of mmap, munmap, mprotect, mremap and brk onto it, are package
+// workloads/internal/mirror's, shared with the perf importer.
 //
 // # Touch policies
 //

@@ -2,31 +2,18 @@ package strace
 
 import (
 	"bufio"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"strings"
-	"unicode/utf8"
 
+	"rmapbench/workloads/internal/mirror"
 	"rmapbench/workloads/trace"
 )
 
 // Error is a line of the log that cannot be imported. Error() gives
 // "NAME:LINE: what is wrong".
-type Error struct {
-	File string
-	Line int
-	Msg  string
-	// Err is the read or decompression error behind Msg, if any.
-	Err error
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
-
-// Unwrap returns the read error behind e, if any.
-func (e *Error) Unwrap() error { return e.Err }
+type Error = trace.Error
 
 // MaxLineLength is the longest log line Import accepts.
 const MaxLineLength = 16 << 20
@@ -144,10 +131,8 @@ type addrSpace struct {
 	pid   uint64
 	users int  // tasks using it: threads, CLONE_VM clones, vfork children
 	named bool // the trace has named its PID
-	space space
-	// The heap: brk's first result, and its current end (page rounded).
-	brkKnown         bool
-	brkStart, brkEnd uint64
+	space mirror.Space
+	heap  mirror.Heap
 	// fdFiles names, in logs without -y, the file behind each descriptor.
 	fdFiles map[string]uint64
 }
@@ -169,10 +154,9 @@ type importer struct {
 	bufferOrder   []uint32 // buffered tids by first line
 	eof           bool
 
-	live      []*addrSpace // in creation order
-	usedPIDs  map[uint64]bool
-	synthetic uint64 // PIDs handed out past 2^32
-	fileSeq   uint64 // synthetic file names
+	live    []*addrSpace // in creation order
+	pids    mirror.PIDs
+	fileSeq uint64 // synthetic file names
 }
 
 // Import reads the strace log r (plain or gzip, recognised by its magic
@@ -188,15 +172,14 @@ func Import(r io.Reader, name string, w *trace.Writer, opts Options) (Stats, err
 		return Stats{}, err
 	}
 	im := &importer{
-		name:     name,
-		w:        w,
-		opts:     opts,
-		rng:      rand.New(rand.NewPCG(opts.Seed, 0x73747261)),
-		tasks:    make(map[uint32]*task),
-		buffers:  make(map[uint32]*buffer),
-		usedPIDs: make(map[uint64]bool),
+		name:    name,
+		w:       w,
+		opts:    opts,
+		rng:     rand.New(rand.NewPCG(opts.Seed, 0x73747261)),
+		tasks:   make(map[uint32]*task),
+		buffers: make(map[uint32]*buffer),
 	}
-	in, err := decompress(r, name)
+	in, err := mirror.Decompress(r, name)
 	if err != nil {
 		return im.stats, err
 	}
@@ -239,21 +222,6 @@ func Import(r io.Reader, name string, w *trace.Writer, opts Options) (Stats, err
 		return im.stats, writeError(err)
 	}
 	return im.stats, nil
-}
-
-// decompress returns r, or a gzip reader of it when it starts with the
-// gzip magic bytes.
-func decompress(r io.Reader, name string) (io.Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	magic, _ := br.Peek(2)
-	if len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
-		return br, nil
-	}
-	z, err := gzip.NewReader(br)
-	if err != nil {
-		return nil, &Error{File: name, Line: 1, Msg: "gzip: " + err.Error(), Err: err}
-	}
-	return z, nil
 }
 
 func (im *importer) errorAt(line int, format string, args ...any) error {
@@ -455,23 +423,8 @@ func (im *importer) call(t *task, name, args, result string, num int) error {
 	}
 }
 
-// allocPID gives a new address space a trace PID: its thread group id,
-// unless an earlier address space had it (pid reuse, or a process that
-// exec'd out of a shared address space), then one past 2^32, which no tid
-// reaches. Trace PIDs are never reused: the trace forbids naming a PID
-// after its exit.
-func (im *importer) allocPID(tgid uint32) uint64 {
-	pid := uint64(tgid)
-	if im.usedPIDs[pid] {
-		im.synthetic++
-		pid = 1<<32 + im.synthetic
-	}
-	im.usedPIDs[pid] = true
-	return pid
-}
-
 func (im *importer) newSpace(tgid uint32) *addrSpace {
-	mm := &addrSpace{pid: im.allocPID(tgid)}
+	mm := &addrSpace{pid: im.pids.Alloc(tgid)}
 	im.live = append(im.live, mm)
 	return mm
 }
@@ -562,73 +515,36 @@ func (im *importer) markNamed(mm *addrSpace) {
 	}
 }
 
+// emitter returns the function that writes the events of mm.
+func (im *importer) emitter(mm *addrSpace) mirror.Emit {
+	return func(ev trace.Event) error { return im.emit(mm, ev) }
+}
+
 // emitMmap maps p in mm: the event, and the piece in the model.
-func (im *importer) emitMmap(mm *addrSpace, p piece) error {
-	ev := trace.Event{Op: trace.OpMmap, Addr: p.start, Len: p.length(), Prot: p.prot, Shared: p.shared}
-	if p.file != "" {
-		ev.File, ev.Offset = p.file, p.offset
-	}
-	if err := im.emit(mm, ev); err != nil {
-		return err
-	}
-	mm.space.insert(p)
-	return nil
+func (im *importer) emitMmap(mm *addrSpace, p mirror.Piece) error {
+	return mm.space.Map(p, im.emitter(mm))
 }
 
 func (im *importer) emitMunmap(mm *addrSpace, start, end uint64) error {
-	if err := im.emit(mm, trace.Event{Op: trace.OpMunmap, Addr: start, Len: end - start}); err != nil {
-		return err
-	}
-	mm.space.remove(start, end)
-	return nil
+	return mm.space.Unmap(start, end, im.emitter(mm))
 }
 
 func (im *importer) comment(text string) error {
 	if im.opts.NoComments {
 		return nil
 	}
-	if err := im.w.Comment(sanitizeComment(text)); err != nil {
+	if err := im.w.Comment(mirror.SanitizeComment(text)); err != nil {
 		return writeError(err)
 	}
 	return nil
 }
 
-// sanitizeComment replaces what a trace comment cannot hold (control
-// characters, invalid UTF-8) by '?'.
-func sanitizeComment(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1, r < 0x20, r == 0x7f:
-			b.WriteByte('?')
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
+// count counts a call the mirror could not mirror exactly.
+func (im *importer) count(out mirror.Outcome) {
+	switch out {
+	case mirror.OutOfRange:
+		im.stats.OutOfRange++
+	case mirror.Approximated:
+		im.stats.Approximated++
 	}
-	return b.String()
-}
-
-// encodeName turns a path into a trace NAME, a single field:
-// percent-encoding '%', spaces, tabs, '#', control characters and bytes
-// of invalid UTF-8. "/tmp/a b (deleted)" becomes "/tmp/a%20b%20(deleted)".
-func encodeName(path string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(path); {
-		r, size := utf8.DecodeRuneInString(path[i:])
-		bad := r == utf8.RuneError && size <= 1
-		if bad || r == '%' || r == ' ' || r == '#' || r < 0x20 || r == 0x7f {
-			for j := i; j < i+size; j++ {
-				b.WriteByte('%')
-				b.WriteByte(hex[path[j]>>4])
-				b.WriteByte(hex[path[j]&15])
-			}
-		} else {
-			b.WriteString(path[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
 }
