@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +19,7 @@ import (
 // an `strace -f -ttt -y -e trace=process,memory` log (plain or gzip, - for
 // stdin) into a trace. Page touches are synthesised by a policy, since
 // strace shows no page faults.
-func importStraceCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func importStraceCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("import-strace", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.StringP("o", "o", "", "write the trace to OUT (atomically) instead of stdout")
@@ -44,8 +45,15 @@ func importStraceCommand(args []string, stdin io.Reader, stdout, stderr io.Write
 		return &usageError{fmt.Sprintf("-touch-fraction %v: want a number from 0 to 1", *fraction)}
 	}
 	opts := strace.Options{Touch: policy, Fraction: *fraction, Seed: *seed, NoStack: *noStack}
+	if err := checkOutputFile("-o", *out); err != nil {
+		return err
+	}
+	return stopped(ctx, importStrace(ctx, fs.Arg(0), *out, opts, stdin, stdout, stderr), *out)
+}
 
-	path := fs.Arg(0)
+// importStrace converts the log at path (- for stdin) into a trace written
+// to out ("" for stdout).
+func importStrace(ctx context.Context, path, out string, opts strace.Options, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	in, name := stdin, trace.StdinName
 	if path != "-" {
 		f, err := os.Open(path)
@@ -56,19 +64,24 @@ func importStraceCommand(args []string, stdin io.Reader, stdout, stderr io.Write
 		in, name = f, path
 	}
 	dst := stdout
-	var af *report.AtomicFile
-	if *out != "" {
-		if af, err = report.CreateAtomic(*out); err != nil {
-			return err
+	if out != "" {
+		af, cerr := report.CreateAtomic(out)
+		if cerr != nil {
+			return &usageError{"-o: " + cerr.Error()}
 		}
 		defer af.Abort()
 		dst = af
+		defer func() {
+			if err == nil {
+				err = af.Commit()
+			}
+		}()
 	}
 	bw := bufio.NewWriter(dst)
-	stats, err := strace.Import(in, name, trace.NewWriter(bw), opts)
+	stats, err := strace.Import(ctxReader{ctx, in}, name, trace.NewWriter(bw), opts)
 	if err != nil {
 		var se *strace.Error
-		if errors.As(err, &se) {
+		if errors.As(err, &se) && ctx.Err() == nil {
 			return &usageError{err.Error()}
 		}
 		return err
@@ -76,9 +89,9 @@ func importStraceCommand(args []string, stdin io.Reader, stdout, stderr io.Write
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(stderr, stats.String())
-	if af != nil {
-		return af.Commit()
+	for _, w := range stats.Warnings() {
+		fmt.Fprintf(stderr, "rmapbench import-strace: warning: %s\n", w)
 	}
+	fmt.Fprintln(stderr, stats.String())
 	return nil
 }
