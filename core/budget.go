@@ -165,6 +165,11 @@ func (m *Machine) fits(need int64, what func() string) error {
 	return &BudgetError{What: what(), Used: used, Budget: m.budget.limit}
 }
 
+// smallOpTables is the most PTE tables an operation may add unchecked
+// (256 KiB): most touches cover a table or two, and the check before the
+// next event (checkProcess) counts what they added.
+const smallOpTables = 64
+
 // checkTables checks that the PTE tables [start, end) lacks in mm fit, for
 // an operation that fills every PTE of the range (Touch, Remap). Counting
 // the tables present costs a walk of them, so it is done only when the
@@ -176,6 +181,9 @@ func (m *Machine) checkTables(mm *MM, start, end uint64, verb string) error {
 		return int64((hi - lo) / pteTableSpan)
 	}
 	worst := span(start, end)
+	if worst <= smallOpTables {
+		return nil // the next event's check (checkProcess) sees them
+	}
 	// The upper levels add at most one table per 512 below, and one per
 	// level at the ends.
 	worstAll := worst + worst/tableEntries + 2*levels
