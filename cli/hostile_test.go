@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -118,22 +119,17 @@ func TestOutputPaths(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Skip("mkfifo:", err)
 	}
-	got := make(chan string)
-	go func() {
-		f, err := os.Open(fifo)
-		if err != nil {
-			got <- err.Error()
-			return
-		}
-		b, _ := io.ReadAll(f)
-		f.Close()
-		got <- string(b)
-	}()
+	reader := exec.Command("cat", fifo)
+	var got bytes.Buffer
+	reader.Stdout = &got
+	if err := reader.Start(); err != nil {
+		t.Fatal(err)
+	}
 	if code, _, stderr := runCmd(t, "", append([]string{"-o", fifo}, small...)...); code != 0 {
 		t.Fatalf("-o fifo: exit %d: %s", code, stderr)
 	}
-	if s := <-got; !strings.Contains(s, "BenchmarkMremapAfterFork/") {
-		t.Errorf("the FIFO's reader got %q", s)
+	if err := reader.Wait(); err != nil || !strings.Contains(got.String(), "BenchmarkMremapAfterFork/") {
+		t.Errorf("cat of the FIFO: %v, read %q", err, got.String())
 	}
 	if fi, _ := os.Lstat(fifo); fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Error("-o replaced the FIFO")
