@@ -89,3 +89,24 @@ func TestShortNote(t *testing.T) {
 		t.Error("a short note changed")
 	}
 }
+
+// Drawing is near-linear in the number of results: 100,000 results, of
+// which 50,000 make a series each and 50,000 a workload each.
+func BenchmarkDraw100000Results(b *testing.B) {
+	runs := manyConfigs(25_000)
+	dir := b.TempDir()
+	for b.Loop() {
+		for _, name := range chartNames {
+			if f, _ := builders[name](runs); f != nil {
+				f.prepare()
+				files, _, err := f.write(dir)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, a := range files {
+					a.Abort()
+				}
+			}
+		}
+	}
+}

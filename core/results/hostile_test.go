@@ -3,6 +3,7 @@ package results
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,5 +74,22 @@ func TestLoadStopsWhenCancelled(t *testing.T) {
 	cancel()
 	if _, err := LoadContext(ctx, nil, good); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// Reading is linear in the number of results: 100,000 distinct names.
+func BenchmarkRead100000Names(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("goos: linux\narch: x86_64\n\n")
+	for i := range 100_000 {
+		fmt.Fprintf(&sb, "BenchmarkSGA/strategy=ptechain/procs=%d/sga=8MiB 1 %d ns/op %d rmap-peak-B 4 vmas/walk\n", i, 1000+i, 10*i)
+	}
+	text := sb.String()
+	for b.Loop() {
+		rs, err := Read(strings.NewReader(text), "many.txt")
+		if err != nil || len(rs) != 100_000 {
+			b.Fatal(err)
+		}
+		Parse(rs)
 	}
 }
