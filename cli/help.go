@@ -130,11 +130,11 @@ func helpCommand(args []string, stdin io.Reader, stdout io.Writer) error {
 	case "list":
 		return listCommand([]string{"-h"}, stdout, stdout)
 	case "plot":
-		return plotCommand([]string{"-h"}, stdout, stdout)
+		return plotCommand(context.Background(), []string{"-h"}, stdout, stdout)
 	case "report":
-		return reportCommand([]string{"-h"}, stdout, stdout)
+		return reportCommand(context.Background(), []string{"-h"}, stdout, stdout)
 	case "import-strace":
-		return importStraceCommand([]string{"-h"}, stdin, stdout, stdout)
+		return importStraceCommand(context.Background(), []string{"-h"}, stdin, stdout, stdout)
 	case "import-perf":
 		return importPerfCommand(context.Background(), []string{"-h"}, stdin, stdout, stdout)
 	case "version", "help":

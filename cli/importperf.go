@@ -29,7 +29,7 @@ func importPerfCommand(ctx context.Context, args []string, stdin io.Reader, stdo
 	if fs.NArg() != 1 {
 		return &usageError{"import-perf: name one perf script output (or - for stdin)"}
 	}
-	return runImport(fs.Arg(0), *out, stdin, stdout, stderr, func(in io.Reader, name string, w *trace.Writer) (fmt.Stringer, error) {
+	return runImport(ctx, "import-perf", fs.Arg(0), *out, stdin, stdout, stderr, func(in io.Reader, name string, w *trace.Writer) (fmt.Stringer, error) {
 		return perf.Import(ctx, in, name, w, perf.Options{})
 	})
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -14,7 +15,7 @@ import (
 // an `strace -f -ttt -y -e trace=process,memory` log (plain or gzip, - for
 // stdin) into a trace. Page touches are synthesised by a policy, since
 // strace shows no page faults.
-func importStraceCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func importStraceCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("import-strace", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "write the trace to OUT (atomically) instead of stdout")
@@ -41,8 +42,7 @@ func importStraceCommand(args []string, stdin io.Reader, stdout, stderr io.Write
 		return &usageError{fmt.Sprintf("-touch-fraction %v: want a number from 0 to 1", *fraction)}
 	}
 	opts := strace.Options{Touch: policy, Fraction: *fraction, Seed: *seed, NoStack: *noStack}
-
-	return runImport(fs.Arg(0), *out, stdin, stdout, stderr, func(in io.Reader, name string, w *trace.Writer) (fmt.Stringer, error) {
+	return runImport(ctx, "import-strace", fs.Arg(0), *out, stdin, stdout, stderr, func(in io.Reader, name string, w *trace.Writer) (fmt.Stringer, error) {
 		return strace.Import(in, name, w, opts)
 	})
 }

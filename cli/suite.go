@@ -26,7 +26,7 @@ import (
 // suiteFlags are the flags of a suite run.
 type suiteFlags struct {
 	strategy, workload, fileindex string
-	scale, arch, mem              string
+	scale, arch, mem, maxSimMem   string
 	count                         int
 	seed                          uint64
 	tracePath, emitTrace, out     string
@@ -49,6 +49,7 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.BoolVar(&f.verify, "verify", false, "check every reverse walk against the page-table oracle")
 	fs.StringVar(&f.arch, "arch", "x86_64", "struct sizes of the space model: x86_64 or i386")
 	fs.StringVar(&f.mem, "mem", "16GiB", "simulated physical memory; reclaim runs when it is full")
+	fs.StringVar(&f.maxSimMem, "max-sim-mem", fmt.Sprintf("%dGiB", core.DefaultMaxSimBytes>>30), "budget for the simulator's own memory (page tables, VMAs, frames, ...); a run that needs more stops with exit status 1")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random choice")
 	fs.StringVar(&f.params, "param", "", "knob values to run instead of the scale's; several values sweep a knob, several knobs sweep their cross product: procs=16,32,64,rss=64MiB (rmapbench list shows the knobs)")
 	fs.StringVar(&f.shard, "shard", "", "run only part i of n of the suite (i/n, 1 <= i <= n); shards 1/n..n/n together are the whole suite")
@@ -70,11 +71,14 @@ func suiteCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Sprintf("unexpected argument %q (subcommands: list)", fs.Arg(0))}
 	}
+	if err := checkSuiteOutputs(f); err != nil {
+		return err
+	}
 	plan, err := planSuite(f, fs, stdin)
 	if err != nil {
 		return err
 	}
-	return plan.run(ctx, stdout, stderr)
+	return stopped(ctx, plan.run(ctx, stdout, stderr), f.out, f.emitTrace, f.plots)
 }
 
 // suitePlan is a checked suite run, ready to go.
@@ -113,6 +117,10 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	if err != nil {
 		return nil, &usageError{fmt.Sprintf("-mem: %v", err)}
 	}
+	maxSim, err := parseMaxSimMem(f.maxSimMem)
+	if err != nil {
+		return nil, err
+	}
 	if f.count < 1 {
 		return nil, &usageError{fmt.Sprintf("-count must be at least 1 (got %d)", f.count)}
 	}
@@ -135,7 +143,13 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 		if err != nil {
 			return nil, &usageError{err.Error()}
 		}
-		p.sources = sweepSources(gens, p.scale, sweep(knobs), f.seed)
+		points := sweep(knobs)
+		for _, pt := range points {
+			if err := checkFootprints(gens, p.scale, pt, maxSim); err != nil {
+				return nil, err
+			}
+		}
+		p.sources = sweepSources(gens, p.scale, points, f.seed)
 	}
 	if f.tracePath != "" && f.params != "" {
 		return nil, &usageError{"-param sets the sizes of generated workloads, not of a trace"}
@@ -152,7 +166,7 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	if !slices.Contains(strategies.NonlinearPolicies(), f.nonlinear) {
 		return nil, &usageError{fmt.Sprintf("unknown nonlinear policy %q (valid: %s)", f.nonlinear, strings.Join(strategies.NonlinearPolicies(), ", "))}
 	}
-	p.opts = suite.Options{Arch: arch, MemBytes: mem, Seed: f.seed, Count: f.count, Verify: f.verify,
+	p.opts = suite.Options{Arch: arch, MemBytes: mem, MaxSimBytes: maxSim, Seed: f.seed, Count: f.count, Verify: f.verify,
 		Options: map[string]string{"nonlinear": f.nonlinear, "avc-reuse": strconv.FormatBool(f.avcReuse)}}
 	if fs.Changed("fork-copy") {
 		if _, err := core.ParseForkCopy(f.forkCopy); err != nil {
@@ -320,6 +334,7 @@ func (p *suitePlan) driver(src workloads.Source, emitHere bool, emit *trace.Writ
 }
 
 func (p *suitePlan) run(ctx context.Context, stdout, stderr io.Writer) (err error) {
+	defer p.closeSources()
 	p.opts.Ctx = ctx
 	var emitFile *report.AtomicFile
 	var emit *trace.Writer
@@ -378,7 +393,7 @@ func (p *suitePlan) run(ctx context.Context, stdout, stderr io.Writer) (err erro
 			summary(stderr, rs)
 		}
 		if p.flags.plots != "" {
-			if err := drawPlots(rs, p.flags.plots, stderr, stderr); err != nil {
+			if err := drawPlots(ctx, rs, p.flags.plots, stderr, stderr); err != nil {
 				return err
 			}
 		}

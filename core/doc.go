@@ -35,7 +35,11 @@
 // (seeded victims; try_to_unmap through the strategy; anonymous pages to
 // swap, dirty file pages written back).
 // When memory (Config.MemBytes) is full, allocation reclaims as kswapd
-// would. Runs are deterministic for a seed.
+// would. Runs are deterministic for a seed. The simulator's own memory
+// (page tables, VMAs, processes, frames, names) has a budget,
+// Config.MaxSimBytes (budget.go): an operation that would pass it fails
+// with a *BudgetError before it starts. Long operations stop when
+// Config.Ctx is cancelled (cancel.go).
 //
 // # The Rmapper interface, and why each hook exists
 //

@@ -23,6 +23,9 @@ func (m *Machine) Touch(pid, addr, length uint64, write bool) error {
 		}
 		a = v.End
 	}
+	if err := m.checkTables(mm, addr, end, "touching"); err != nil {
+		return err
+	}
 	t := m.startOp()
 	var faults int64
 	var v *VMA

@@ -14,6 +14,9 @@ func (m *Machine) Fork(pid, child uint64) error {
 	if m.procs[child] != nil {
 		return inputErr("fork to process %d, which exists", child)
 	}
+	if err := m.checkFork(parent); err != nil {
+		return err
+	}
 	delete(m.exited, child) // a pid may be reused after exit
 	t := m.startOp()
 	cm := m.newMM(child, parent)

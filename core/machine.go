@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -30,6 +31,10 @@ type Config struct {
 	// Ctx, if set, interrupts long operations when it is cancelled
 	// (cancel.go).
 	Ctx context.Context
+	// MaxSimBytes is the budget for the simulator's own memory (page
+	// tables, frames, VMAs, ...; budget.go). Zero means
+	// DefaultMaxSimBytes.
+	MaxSimBytes int64
 }
 
 // DefaultMemBytes is the default simulated memory.
@@ -73,6 +78,7 @@ type Machine struct {
 	one         [1]MapRef // a batch of one, without allocating
 	verifyRound int
 	polls       uint64 // calls of poll (cancel.go)
+	budget      budget // the simulator's own memory (budget.go)
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.
@@ -92,6 +98,7 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 		procs:  make(map[uint64]*MM),
 		exited: make(map[uint64]bool),
 		files:  make(map[string]*File),
+		budget: budget{limit: cmp.Or(cfg.MaxSimBytes, DefaultMaxSimBytes)},
 	}
 	size, _ := m.Arch.StructSize("vma")
 	m.vmaKind = m.Space.Register("vma", size, false)
@@ -141,8 +148,12 @@ func (e *OutOfMemoryError) Error() string {
 }
 
 // Process returns the mm of pid, creating an empty process the first time
-// pid is named (docs/trace-format.md). An exited pid is an error.
+// pid is named (docs/trace-format.md). An exited pid is an error, and so is a machine
+// past its memory budget (every event of a process starts here).
 func (m *Machine) Process(pid uint64) (*MM, error) {
+	if err := m.checkProcess(pid); err != nil {
+		return nil, err
+	}
 	if mm := m.procs[pid]; mm != nil {
 		return mm, nil
 	}
@@ -181,7 +192,9 @@ func (m *Machine) FileByName(name string) *File {
 		id:      uint64(len(m.fileList) + 1),
 		cache:   make(map[uint64]*[tableEntries]FrameID),
 		written: make(map[uint64]uint64),
+		budget:  &m.budget,
 	}
+	m.budget.fileBytes += fileBudgetBytes + int64(len(name))
 	m.files[name] = f
 	m.fileList = append(m.fileList, f)
 	return f

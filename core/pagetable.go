@@ -64,6 +64,7 @@ func (pt *pageTables) alloc(mm *MM, level uint8, base uint64) tableID {
 		pt.meta = append(pt.meta, tableMeta{})
 	}
 	pt.meta[t] = tableMeta{mm: mm, base: base, level: level}
+	mm.tables++ // budget.go
 	pt.live++
 	if pt.live > pt.peak {
 		pt.peak = pt.live
@@ -78,6 +79,7 @@ func (pt *pageTables) release(t tableID) {
 		// a reused table never carries stale entries.
 		*pt.tables[t] = [tableEntries]uint64{}
 	}
+	pt.meta[t].mm.tables-- // budget.go
 	pt.meta[t] = tableMeta{}
 	pt.free = append(pt.free, t)
 	pt.live--

@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -104,12 +105,17 @@ func (s *generated) Params() []Param {
 	return ps
 }
 
-func (s *generated) Run(apply func(trace.Event) error) error {
+func (s *generated) Run(apply func(trace.Event) error) (err error) {
 	e := &emitter{apply: apply}
+	defer func() {
+		if p := recover(); p != nil && p != errStopGenerating {
+			panic(p)
+		}
+		if e.err != nil {
+			err = attach(fmt.Sprintf("workload %s, event %d", s.g.Name, e.n), e.err)
+		}
+	}()
 	s.g.generate(s.values, s.seed, e)
-	if e.err != nil {
-		return attach(fmt.Sprintf("workload %s, event %d", s.g.Name, e.n), e.err)
-	}
 	return nil
 }
 
@@ -145,19 +151,24 @@ func Select(list string) ([]*Generator, error) {
 	return out, nil
 }
 
-// emitter builds events for a generator and stops at the first error.
+// emitter builds events for a generator and stops it at the first error:
+// the generator's loops, whose counts come from the knobs (2^40 at most),
+// do not run on. It unwinds the generator with a panic of
+// errStopGenerating, which Run recovers.
 type emitter struct {
 	apply func(trace.Event) error
 	err   error
 	n     int64
 }
 
+// errStopGenerating unwinds a generator after an error.
+var errStopGenerating = errors.New("stop generating")
+
 func (e *emitter) ev(ev trace.Event) {
-	if e.err != nil {
-		return
-	}
 	e.n++
-	e.err = e.apply(ev)
+	if e.err = e.apply(ev); e.err != nil {
+		panic(errStopGenerating)
+	}
 }
 
 func (e *emitter) mmapAnon(pid, addr, length uint64, prot trace.Prot, shared bool) {

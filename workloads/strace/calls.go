@@ -147,12 +147,13 @@ func (c *callCtx) mmap() error {
 func (im *importer) fileName(mm *addrSpace, fdArg string, flags, offset uint64) (string, uint64) {
 	fd, path := splitFD(fdArg)
 	if path != "" {
-		return mirror.EncodeName(path), offset
+		return im.intern(mirror.EncodeName(path)), offset
 	}
 	fd = strings.TrimSpace(fd)
 	n, seen := mm.fdFiles[fd]
 	if !seen || (flags&mapFixed == 0 && offset == 0) {
 		im.fileSeq++
+		im.stats.UnnamedFiles++
 		n = im.fileSeq
 		if mm.fdFiles == nil {
 			mm.fdFiles = make(map[string]uint64)

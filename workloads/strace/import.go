@@ -42,6 +42,13 @@ type Stats struct {
 	// Buffered counts tasks whose first lines came before their creator's
 	// clone returned, and were held back until it did.
 	Buffered int
+	// Unclaimed counts buffered tasks replayed as tasks of unknown origin
+	// because the buffer was full (maxBufferedTasks, maxBufferedBytes)
+	// before a clone claimed them.
+	Unclaimed int
+	// UnnamedFiles counts the files of a log without -y, which the
+	// importer names file:1, file:2, ... (fileName).
+	UnnamedFiles int
 	// OutOfRange counts calls skipped or cut short because their range is
 	// not page aligned or passes 2^47 (the vsyscall page, for one).
 	OutOfRange int
@@ -50,6 +57,19 @@ type Stats struct {
 	// munmap and mmap), a remap_file_pages outside a known shared file
 	// mapping (skipped).
 	Approximated int
+}
+
+// Warnings describe what in the import makes the trace less faithful than
+// the log could have made it, one sentence each.
+func (s Stats) Warnings() []string {
+	var w []string
+	if s.UnnamedFiles > 0 {
+		w = append(w, fmt.Sprintf("the log names no files (record it with strace -y): its %d mapped files are called file:1 to file:%d, and processes that map the same file do not share it in the trace", s.UnnamedFiles, s.UnnamedFiles))
+	}
+	if s.Unclaimed > 0 {
+		w = append(w, fmt.Sprintf("%d tasks printed more than the importer holds (%d tasks, %d MiB) while their creator's clone was unfinished; they were imported as new processes", s.Unclaimed, maxBufferedTasks, maxBufferedBytes>>20))
+	}
+	return w
 }
 
 // String summarises s in two lines.
@@ -139,7 +159,26 @@ type addrSpace struct {
 
 // buffer holds the lines of a task that appeared while some clone was
 // unfinished: its creator is not known yet.
-type buffer struct{ lines []logLine }
+type buffer struct {
+	lines []logLine
+	bytes int // what the lines cost to hold (lineCost)
+}
+
+// The bounds of the buffer of tasks waiting for their clone. A log where
+// a clone stays unfinished while other tasks print on (a hostile log, or
+// one cut and pasted) would otherwise be held in memory whole. When a
+// bound is passed, the task buffered first is replayed as a task of
+// unknown origin, as at the end of the log; a clone that later returns
+// its tid ends it and starts the child afresh (cloneTask). Real logs stay
+// far below: the children of one make -j print a few lines each before
+// their clones return.
+const (
+	maxBufferedTasks = 1024
+	maxBufferedBytes = 64 << 20
+)
+
+// lineCost is what holding l costs: its text and the logLine.
+func lineCost(l logLine) int { return len(l.body) + len(l.name) + 64 }
 
 type importer struct {
 	name  string
@@ -152,11 +191,32 @@ type importer struct {
 	pendingClones int // tasks inside an unfinished clone, fork or vfork
 	buffers       map[uint32]*buffer
 	bufferOrder   []uint32 // buffered tids by first line
+	bufferedBytes int      // the lines' cost in all buffers
 	eof           bool
 
 	live    []*addrSpace // in creation order
 	pids    mirror.PIDs
 	fileSeq uint64 // synthetic file names
+	names   map[string]string
+}
+
+// maxInternedNames bounds the table of interned file names, as the trace
+// reader's does.
+const maxInternedNames = 1 << 16
+
+// intern returns name as a string shared by every mapping of the same
+// file, so the model holds each name once however often it is mapped.
+func (im *importer) intern(name string) string {
+	if s, ok := im.names[name]; ok {
+		return s
+	}
+	if im.names == nil {
+		im.names = make(map[string]string)
+	}
+	if len(im.names) < maxInternedNames {
+		im.names[name] = name
+	}
+	return name
 }
 
 // Import reads the strace log r (plain or gzip, recognised by its magic
@@ -213,7 +273,11 @@ func Import(r io.Reader, name string, w *trace.Writer, opts Options) (Stats, err
 		if errors.Is(err, bufio.ErrTooLong) {
 			return im.stats, im.errorAt(num+1, "line longer than %d bytes", MaxLineLength)
 		}
-		return im.stats, &Error{File: name, Line: num + 1, Msg: "read: " + err.Error(), Err: err}
+		msg := "read: " + err.Error()
+		if ge := (*trace.GzipError)(nil); errors.As(err, &ge) {
+			msg = ge.Error()
+		}
+		return im.stats, &Error{File: name, Line: num + 1, Msg: msg, Err: err}
 	}
 	if err := im.finish(); err != nil {
 		return im.stats, err
@@ -241,17 +305,20 @@ func (im *importer) dispatch(l logLine) error {
 	if t == nil {
 		if b := im.buffers[l.tid]; b != nil {
 			b.lines = append(b.lines, l)
-			return nil
+			b.bytes += lineCost(l)
+			im.bufferedBytes += lineCost(l)
+			return im.releaseOverflow()
 		}
 		if l.kind == lineSignal || l.kind == lineNote {
 			im.stats.Ignored++
 			return nil
 		}
 		if im.pendingClones > 0 && !im.eof {
-			im.buffers[l.tid] = &buffer{lines: []logLine{l}}
+			im.buffers[l.tid] = &buffer{lines: []logLine{l}, bytes: lineCost(l)}
 			im.bufferOrder = append(im.bufferOrder, l.tid)
+			im.bufferedBytes += lineCost(l)
 			im.stats.Buffered++
-			return nil
+			return im.releaseOverflow()
 		}
 		if l.kind == lineEnd {
 			im.stats.Ignored++
@@ -276,6 +343,21 @@ func (im *importer) releaseSettled() error {
 	return nil
 }
 
+// releaseOverflow replays the task buffered first as a task of unknown
+// origin while the buffers hold more than their bounds.
+func (im *importer) releaseOverflow() error {
+	for len(im.bufferOrder) > maxBufferedTasks || im.bufferedBytes > maxBufferedBytes {
+		tid := im.bufferOrder[0]
+		im.bufferOrder = im.bufferOrder[1:]
+		im.newTask(tid, &group{tgid: tid}, nil)
+		im.stats.Unclaimed++
+		if err := im.replayBuffer(tid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // replayBuffer dispatches the buffered lines of tid, now that its task
 // exists (or is known to be of unknown origin).
 func (im *importer) replayBuffer(tid uint32) error {
@@ -284,6 +366,7 @@ func (im *importer) replayBuffer(tid uint32) error {
 		return nil
 	}
 	delete(im.buffers, tid)
+	im.bufferedBytes -= b.bytes
 	for _, l := range b.lines {
 		if err := im.dispatch(l); err != nil {
 			return err

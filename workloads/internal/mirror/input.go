@@ -1,28 +1,22 @@
 package mirror
 
 import (
-	"bufio"
-	"compress/gzip"
 	"io"
 
 	"rmapbench/workloads/trace"
 )
 
 // Decompress returns r, or a gzip reader of it when it starts with the
-// gzip magic bytes. name is the input's name in errors, which are
-// *trace.Error ("NAME:LINE: what is wrong") like every error of an
-// importer's input.
+// gzip magic bytes (trace.Decompress, the trace reader's own, whose read
+// errors say "truncated gzip data" for a file cut short). name is the
+// input's name in errors, which are *trace.Error ("NAME:LINE: what is
+// wrong") like every error of an importer's input.
 func Decompress(r io.Reader, name string) (io.Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	magic, _ := br.Peek(2)
-	if len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
-		return br, nil
-	}
-	z, err := gzip.NewReader(br)
+	in, _, err := trace.Decompress(r)
 	if err != nil {
-		return nil, &trace.Error{File: name, Line: 1, Msg: "gzip: " + err.Error(), Err: err}
+		return nil, &trace.Error{File: name, Line: 1, Msg: err.Error(), Err: err}
 	}
-	return z, nil
+	return in, nil
 }
 
 // PIDs hands out trace PIDs, which are never reused: the trace forbids
