@@ -43,7 +43,7 @@ func FuzzImport(f *testing.F) {
 			return
 		}
 		m := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st.New)
-		if err := replay(m, "fuzz.trace", out.Bytes(), 100); err != nil {
+		if err := replay(m, "fuzz.trace", out.Bytes(), 32); err != nil {
 			t.Fatalf("the trace of an accepted log does not replay: %v\nstats %v\ntrace:\n%s", err, stats, out.Bytes())
 		}
 	})
@@ -74,7 +74,7 @@ func FuzzImportGenerated(f *testing.F) {
 			t.Fatalf("Import of a generated log: %v\nlog:\n%s", err, log)
 		}
 		m := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st.New)
-		if err := replay(m, "gen.trace", out.Bytes(), 1000); err != nil {
+		if err := replay(m, "gen.trace", out.Bytes(), 32); err != nil {
 			t.Fatalf("replay: %v\nstats %v\nlog:\n%s\ntrace:\n%s", err, stats, log, out.Bytes())
 		}
 	})
