@@ -84,6 +84,7 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 		}
 		m.pt.meta[ct].used += uint16(copied)
 		if len(batch) > 0 {
+			m.pt.shadow.mapped(batch)
 			m.rm.PagesDup(cv, batch)
 			for _, r := range batch {
 				m.pm.frames[r.Frame].MapCount++
@@ -193,6 +194,7 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 			}
 		}
 		if len(batch) > 0 {
+			m.pt.shadow.unmapped(batch)
 			mm.RSS -= int64(len(batch))
 			m.rm.PagesRemove(v, batch)
 			if unmapped > 0 {

@@ -18,8 +18,9 @@ type Config struct {
 	Seed uint64
 	// NewIndex builds the i_mmap index of each file.
 	NewIndex func() FileIndex
-	// Verify checks rule 4 of the verification rule after every
-	// successful try_to_unmap; Verify() checks the others.
+	// Verify keeps the shadow count of PTEs per frame (shadow.go) and
+	// checks rules 4 and 3 after every try_to_unmap; the Verify methods
+	// check the rest (verify.go).
 	Verify bool
 	// Options are strategy settings by name (nonlinear=hugh,
 	// avc-reuse=false); a strategy reads the ones it knows, and core
@@ -76,7 +77,7 @@ type Machine struct {
 	inReclaim   bool
 	batch       []MapRef  // reused PTE batches
 	one         [1]MapRef // a batch of one, without allocating
-	verifyRound int
+	verifyState *verifier
 	polls       uint64 // calls of poll (cancel.go)
 	budget      budget // the simulator's own memory (budget.go)
 }
@@ -105,6 +106,7 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 	// The i_mmap linkage lives in every VMA whatever the strategy: its
 	// shape is the index's (-fileindex), as in the index's era.
 	m.DeclareFields(cfg.NewIndex().VMAField())
+	m.initVerify()
 	m.rm = newRmapper(m)
 	m.forkCopy = forkCopyOf(cfg)
 	return m

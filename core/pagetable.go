@@ -46,6 +46,7 @@ type pageTables struct {
 	free   []tableID
 	live   int
 	peak   int
+	shadow *shadow // with Config.Verify, the count kept at every write (shadow.go)
 }
 
 func newPageTables() *pageTables {
@@ -130,6 +131,7 @@ func (pt *pageTables) pte(a PTEAddr) *PTE {
 // set stores v at a, keeping the table's count of used entries.
 func (pt *pageTables) set(a PTEAddr, v PTE) {
 	p := pt.pte(a)
+	pt.shadow.note(*p, v)
 	switch {
 	case *p == 0 && v != 0:
 		pt.meta[a.table()].used++

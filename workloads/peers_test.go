@@ -26,7 +26,7 @@ func run(t *testing.T, st core.Strategy, g *workloads.Generator, over workloads.
 	t.Helper()
 	idx, _ := strategies.Index(st.DefaultIndex)
 	m := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st.New)
-	rp := &workloads.Replayer{M: m, Verify: true, VerifyLimit: 1024}
+	rp := &workloads.Replayer{M: m, Verify: true, Sample: 64}
 	var evs []trace.Event
 	err := g.Source(g.Values(workloads.ScaleSmall, over), 1).Run(func(ev trace.Event) error {
 		evs = append(evs, ev)

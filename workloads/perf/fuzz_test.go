@@ -54,7 +54,7 @@ func FuzzImport(f *testing.F) {
 			return
 		}
 		m := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st.New)
-		if err := replay(m, out.Bytes(), 100); err != nil {
+		if err := replay(m, out.Bytes(), 32); err != nil {
 			t.Fatalf("the trace of an accepted input does not replay: %v\nstats %v\ntrace:\n%s", err, stats, out.Bytes())
 		}
 	})
@@ -103,7 +103,7 @@ func FuzzImportGenerated(f *testing.F) {
 			t.Fatalf("Import of generated text: %v\ntext:\n%s", err, text)
 		}
 		m := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st.New)
-		if err := replay(m, out.Bytes(), 1000); err != nil {
+		if err := replay(m, out.Bytes(), 32); err != nil {
 			t.Fatalf("replay: %v\nstats %v\ntext:\n%s\ntrace:\n%s", err, stats, text, out.Bytes())
 		}
 	})

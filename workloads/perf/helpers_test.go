@@ -122,11 +122,11 @@ func importText(t testing.TB, text string) (string, Stats) {
 	return out.String(), st
 }
 
-// replay replays the trace tr on m, verifying after each of the first
-// verifyEvents events, at every check and reclaim, and at the end. Errors
-// name the trace "stdin".
-func replay(m *core.Machine, tr []byte, verifyEvents int64) error {
-	r := &workloads.Replayer{M: m, Verify: true, VerifyEvents: verifyEvents, VerifyLimit: 512, PerEventLimit: 32}
+// replay replays the trace tr on m, verifying a rotating sample of sample
+// frames after every event, every frame at every check, and at the end.
+// Errors name the trace "stdin".
+func replay(m *core.Machine, tr []byte, sample int) error {
+	r := &workloads.Replayer{M: m, Verify: true, Sample: sample}
 	src := &workloads.TraceSource{Path: "-", Stdin: bytes.NewReader(tr)}
 	if err := src.Run(r.Apply); err != nil {
 		return err
@@ -144,7 +144,7 @@ func replayEvery(t *testing.T, tr []byte) {
 			t.Fatalf("%s: index %q: %v", st.Name, st.DefaultIndex, err)
 		}
 		m := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st.New)
-		if err := replay(m, tr, 1000); err != nil {
+		if err := replay(m, tr, 32); err != nil {
 			t.Errorf("strategy %s: %v", st.Name, err)
 		}
 	}

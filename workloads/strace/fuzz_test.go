@@ -73,7 +73,7 @@ func FuzzImportGenerated(f *testing.F) {
 			t.Fatalf("Import of a generated log: %v\nlog:\n%s", err, log)
 		}
 		m := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st.New)
-		if err := replay(m, "gen.trace", out.Bytes(), 1000); err != nil {
+		if err := replay(m, "gen.trace", out.Bytes(), 32); err != nil {
 			t.Fatalf("replay: %v\nstats %v\nlog:\n%s\ntrace:\n%s", err, stats, log, out.Bytes())
 		}
 	})
