@@ -58,7 +58,9 @@
 //	PagesRemove   zap_pte_range's page_remove_rmap   ptechain/filelinear: chain search; anonmm: drop ref
 //	PageMove      move_page_tables                   ptechain: re-point the entry; anonmm: re-index or copy
 //	Walk          rmap_walk (no side effects)        the oracle's check of every strategy
-//	TryToUnmap    try_to_unmap                       reclaim: the walk whose cost is measured
+//	TryToUnmap    try_to_unmap                       reclaim: unmap a page it chose (unmap-walks)
+//	PageReferenced page_referenced, folio_referenced  aging: "who used this page?", asked of every mapped
+//	              (the rmap walk)                    page reclaim looks at; the walk that runs most (ref-walks)
 //	PageReuser    page_move_anon_rmap (optional)     anonvma-avc: a reused COW page moves to its VMA's anon_vma
 //
 // A strategy keeps its per-frame state in Frame.Slot, Frame.Anon and

@@ -26,6 +26,9 @@ type Config struct {
 	// Ctx, if set, interrupts long operations when it is cancelled
 	// (cancel.go).
 	Ctx context.Context
+	// Aging is reclaim's page-aging policy (aging.go); the zero value is
+	// the two-list LRU.
+	Aging Aging
 }
 
 // DefaultMemBytes is the default simulated memory.
@@ -68,6 +71,7 @@ type Machine struct {
 	one         [1]MapRef // a batch of one, without allocating
 	verifyRound int
 	polls       uint64 // calls of poll (cancel.go)
+	rs          agingState
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.
@@ -90,6 +94,7 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 	}
 	size, _ := m.Arch.StructSize("vma")
 	m.vmaKind = m.Space.Register("vma", size, false)
+	m.rs.init(cfg.Aging)
 	m.rm = newRmapper(m)
 	return m
 }
@@ -249,6 +254,9 @@ func (m *Machine) ClearYoung(a PTEAddr) bool {
 	p := m.pt.pte(a)
 	young := *p&pteAccessed != 0
 	*p &^= pteAccessed
+	if young {
+		m.rs.progress++
+	}
 	return young
 }
 
@@ -281,8 +289,9 @@ func (m *Machine) UnmapOne(v *VMA, addr uint64, a PTEAddr, f FrameID) bool {
 		repl = mkFilePTE(fr.Index)
 	}
 	m.pt.set(a, repl)
-	fr.MapCount--
+	m.mapCountDown(fr)
 	m.mapped--
+	m.rs.progress++
 	v.MM.RSS--
 	return true
 }
@@ -310,14 +319,18 @@ func (m *Machine) allocFrame() (FrameID, error) {
 	if m.inReclaim {
 		return 0, &OutOfMemoryError{Frames: m.pm.inUse}
 	}
-	// Reclaim a batch (SWAP_CLUSTER_MAX) at a time until a frame is free.
-	const batch = 32
+	// Reclaim a batch (SWAP_CLUSTER_MAX) at a time until a frame is
+	// free, giving up when reclaim frees nothing.
 	for tries := 0; tries < 64; tries++ {
-		if _, err := m.reclaim(batch); err != nil {
+		freed, err := m.reclaim(swapClusterMax)
+		if err != nil {
 			return 0, err
 		}
 		if f, ok := m.pm.alloc(); ok {
 			return f, nil
+		}
+		if freed == 0 {
+			break
 		}
 	}
 	return 0, &OutOfMemoryError{Frames: m.pm.inUse}
@@ -329,6 +342,7 @@ func (m *Machine) freeFrame(f FrameID) {
 	if fr.MapCount != 0 {
 		panic(fmt.Sprintf("core: freeing frame %d with mapcount %d", f, fr.MapCount))
 	}
+	m.lruForget(f)
 	m.pm.release(f)
 }
 

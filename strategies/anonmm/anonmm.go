@@ -309,7 +309,9 @@ func (r *Rmapper) TryToUnmap(f core.FrameID) bool {
 	addr := fr.Index
 	r.eachCandidate(fr, func(mm *core.MM) bool {
 		if v, a, ok := r.tryMM(mm, addr, f); ok {
-			r.m.UnmapOne(v, addr, a, f)
+			if _, young := r.m.UnmapOneIfOld(v, addr, a, f); young {
+				return false // SWAP_FAIL
+			}
 		}
 		return fr.MapCount > 0
 	})

@@ -98,11 +98,13 @@ func (fs *Files) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool)
 }
 
 // TryToUnmap is try_to_unmap_file: unmap f from every linear VMA i_mmap
-// finds, then, if it is still mapped, apply the nonlinear policy.
+// finds, then, if it is still mapped, apply the nonlinear policy. A young
+// PTE ends the walk (try_to_unmap_one's SWAP_FAIL, UnmapOneIfOld).
 func (fs *Files) TryToUnmap(f core.FrameID) bool {
 	m := fs.m
 	fr := m.Frame(f)
 	pgoff := fr.Index
+	failed := false
 	m.Walk.Steps += int64(fr.File.Index.Visit(pgoff, func(v *core.VMA) bool {
 		m.Walk.VMAs++
 		addr, ok := v.Address(pgoff)
@@ -110,11 +112,11 @@ func (fs *Files) TryToUnmap(f core.FrameID) bool {
 			return true
 		}
 		if a, ok := m.CheckAddress(v, addr, f); ok {
-			m.UnmapOne(v, addr, a, f)
+			_, failed = m.UnmapOneIfOld(v, addr, a, f)
 		}
-		return fr.MapCount > 0
+		return !failed && fr.MapCount > 0
 	}))
-	if fr.MapCount > 0 && len(fr.File.Nonlinear) > 0 {
+	if !failed && fr.MapCount > 0 && len(fr.File.Nonlinear) > 0 {
 		switch fs.policy {
 		case Hugh:
 			fs.unmapClusters(fr)
@@ -224,8 +226,8 @@ func (fs *Files) TryToUnmapPage(f core.FrameID, anon AnonWalk) bool {
 		return fs.TryToUnmap(f)
 	}
 	anon(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
-		fs.m.UnmapOne(v, addr, a, f)
-		return fr.MapCount > 0
+		_, young := fs.m.UnmapOneIfOld(v, addr, a, f)
+		return !young && fr.MapCount > 0
 	})
 	return fr.MapCount == 0
 }
