@@ -30,10 +30,16 @@
 // vma_merge), Munmap and Mprotect (split and merge as Linux does), Mremap
 // (move, grow, shrink; anonymous vm_pgoff kept), Fork (copy-on-write),
 // Exec, Exit, Touch (read/write faults, COW break, swap-in), DontNeed,
-// Remap (remap_file_pages), Reclaim (seeded victims; try_to_unmap through
-// the strategy; anonymous pages to swap, dirty file pages written back).
-// When memory (Config.MemBytes) is full, allocation reclaims as kswapd
-// would. Runs are deterministic for a seed.
+// Remap (remap_file_pages), Reclaim (pages chosen by the aging policy,
+// Config.Aging: 2.6's active/inactive lists, 6.1's multi-gen LRU or seeded
+// random victims; page_referenced and try_to_unmap through the strategy;
+// anonymous pages to swap, dirty file pages written back). When memory
+// (Config.MemBytes) is full, allocation reclaims as kswapd would. Every
+// touch sets the PTE's accessed bit (and dirty bit on a write), as the
+// MMU does; a fault installs a young PTE (mk_pte with x86's
+// _PAGE_ACCESSED), fork's copy is old (pte_mkold); only the aging and the
+// unmap paths clear the bit (ReferencedOne, UnmapOneIfOld, ClearYoung).
+// Runs are deterministic for a seed.
 //
 // # The Rmapper interface, and why each hook exists
 //
@@ -59,8 +65,8 @@
 //	PageMove      move_page_tables                   ptechain: re-point the entry; anonmm: re-index or copy
 //	Walk          rmap_walk (no side effects)        the oracle's check of every strategy
 //	TryToUnmap    try_to_unmap                       reclaim: unmap a page it chose (unmap-walks)
-//	PageReferenced page_referenced, folio_referenced  aging: "who used this page?", asked of every mapped
-//	              (the rmap walk)                    page reclaim looks at; the walk that runs most (ref-walks)
+//	PageReferenced page_referenced, folio_referenced aging: "who used this page?", asked of every mapped
+//	               (the rmap walk)                   page reclaim looks at; the walk that runs most
 //	PageReuser    page_move_anon_rmap (optional)     anonvma-avc: a reused COW page moves to its VMA's anon_vma
 //
 // A strategy keeps its per-frame state in Frame.Slot, Frame.Anon and
@@ -89,5 +95,7 @@
 // maintains. Verify checks the four rules of DESIGN.md: no false positive
 // in a walk, no missed mapping outside nonlinear VMAs, MapCount equal to
 // the oracle's count, and (after every try_to_unmap, with Config.Verify)
-// no PTE left when try_to_unmap reports success.
+// no PTE left when try_to_unmap reports success. With Config.Verify every
+// page_referenced walk is held to rules 1 and 2 too, and must leave no
+// PTE of its page young (refcheck.go).
 package core
