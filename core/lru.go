@@ -24,10 +24,11 @@ package core
 // shrink_zone adds (list size >> priority) + 1 to each list's scan count
 // and, once a count reaches SWAP_CLUSTER_MAX (32), scans that many pages
 // in batches of 32, alternating refill_inactive_zone and shrink_cache,
-// until the pages asked for are freed. A batch below 32 is carried over to
-// the next call, except at priority 0, where the simulator scans it so
-// that a full pass looks at every page (the kernel kept it for its next
-// run).
+// until the pages asked for are freed (the last batch no larger than the
+// pages still wanted, so that `reclaim N` frees N). A count below 32 is
+// carried over to the next call, except at priority 0, where the
+// simulator scans it so that a full pass looks at every page (the kernel
+// kept it for its next run).
 //
 // refill_inactive_zone moves mapped pages off the active list only when
 // swap_tendency = mapped_ratio/2 + distress + vm_swappiness (60) reaches
@@ -224,7 +225,7 @@ func (m *Machine) shrinkZone(prio, want int) (freed int, err error) {
 		if nrInactive > 0 {
 			k := min(nrInactive, swapClusterMax)
 			nrInactive -= k
-			got, err := m.shrinkInactive(k)
+			got, err := m.shrinkInactive(min(k, want-freed))
 			freed += got
 			if err != nil {
 				return freed, err

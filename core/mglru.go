@@ -209,9 +209,10 @@ func (g *mglru) typeToScan() int {
 
 // mgScan is scan_folios: from the tail of the oldest generation of typ,
 // move promoted pages to their generation's list and isolate the others,
-// up to MIN_LRU_BATCH of them. It returns the pages looked at (0 if it
-// isolated none and stopped early) and the isolated ones.
-func (m *Machine) mgScan(typ int) (scanned int, isolated []FrameID) {
+// up to MIN_LRU_BATCH of them (and no more than want, so that `reclaim N`
+// frees N). It returns the pages looked at (0 if it isolated none and
+// stopped early) and the isolated ones.
+func (m *Machine) mgScan(typ, want int) (scanned int, isolated []FrameID) {
 	g := &m.rs.mg
 	isolated = m.rs.batch[:0]
 	if g.nrGens(typ) == minNrGens {
@@ -242,7 +243,7 @@ func (m *Machine) mgScan(typ int) (scanned int, isolated []FrameID) {
 			}
 			isolated = append(isolated, f)
 		}
-		if remaining--; remaining == 0 || max(len(isolated), skipped) >= minLRUBatch {
+		if remaining--; remaining == 0 || max(len(isolated), skipped) >= min(minLRUBatch, want) {
 			break
 		}
 	}
@@ -256,16 +257,16 @@ func (m *Machine) mgScan(typ int) (scanned int, isolated []FrameID) {
 	return scanned, isolated
 }
 
-// mgEvict is evict_folios: isolate a batch and run shrink_folio_list on
-// it. Rejected pages go to the youngest generation. It returns the pages
-// freed and looked at.
-func (m *Machine) mgEvict() (freed, scanned int, err error) {
+// mgEvict is evict_folios: isolate a batch of up to want pages and run
+// shrink_folio_list on it. Rejected pages go to the youngest generation.
+// It returns the pages freed and looked at.
+func (m *Machine) mgEvict(want int) (freed, scanned int, err error) {
 	g := &m.rs.mg
 	m.tryIncMinSeq()
 	typ := g.typeToScan()
 	var batch []FrameID
 	for i := 0; i < 2; i++ {
-		if scanned, batch = m.mgScan(typ); scanned > 0 {
+		if scanned, batch = m.mgScan(typ, want); scanned > 0 {
 			break
 		}
 		typ = 1 - typ
@@ -273,8 +274,8 @@ func (m *Machine) mgEvict() (freed, scanned int, err error) {
 	for i, f := range batch {
 		ok, err := m.mgShrinkPage(f)
 		if err != nil {
-			for _, g := range batch[i:] {
-				m.mgAdd(g)
+			for _, rest := range batch[i:] {
+				m.mgAdd(rest)
 			}
 			return freed, scanned, err
 		}
@@ -341,7 +342,7 @@ func (m *Machine) mgReclaim(n int) (freed int, err error) {
 				return freed, err
 			}
 		}
-		got, scanned, err := m.mgEvict()
+		got, scanned, err := m.mgEvict(n - freed)
 		freed += got
 		if err != nil {
 			return freed, err
