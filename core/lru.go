@@ -67,32 +67,27 @@ type lruList struct {
 }
 
 // lruPush adds f at the head of list l (list_add).
-func (m *Machine) lruPush(l uint8, f FrameID) {
-	lst := &m.rs.lists[l]
-	fr := &m.pm.frames[f]
-	fr.lru = l
-	fr.lruPrev, fr.lruNext = 0, lst.head
-	if lst.head != 0 {
-		m.pm.frames[lst.head].lruPrev = f
-	} else {
-		lst.tail = f
-	}
-	lst.head = f
-	lst.n++
-}
+func (m *Machine) lruPush(l uint8, f FrameID) { m.lruInsert(l, f, 0, m.rs.lists[l].head) }
 
 // lruPushTail adds f at the tail of list l (list_add_tail).
-func (m *Machine) lruPushTail(l uint8, f FrameID) {
+func (m *Machine) lruPushTail(l uint8, f FrameID) { m.lruInsert(l, f, m.rs.lists[l].tail, 0) }
+
+// lruInsert links f into list l between prev and next, neighbours on it
+// (0: the list's end).
+func (m *Machine) lruInsert(l uint8, f, prev, next FrameID) {
 	lst := &m.rs.lists[l]
 	fr := &m.pm.frames[f]
-	fr.lru = l
-	fr.lruPrev, fr.lruNext = lst.tail, 0
-	if lst.tail != 0 {
-		m.pm.frames[lst.tail].lruNext = f
+	fr.lru, fr.lruPrev, fr.lruNext = l, prev, next
+	if prev != 0 {
+		m.pm.frames[prev].lruNext = f
 	} else {
 		lst.head = f
 	}
-	lst.tail = f
+	if next != 0 {
+		m.pm.frames[next].lruPrev = f
+	} else {
+		lst.tail = f
+	}
 	lst.n++
 }
 

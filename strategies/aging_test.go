@@ -1,13 +1,11 @@
 package strategies_test
 
 import (
-	"errors"
 	"testing"
 
 	"rmapbench/core"
 	"rmapbench/strategies"
 	"rmapbench/strategies/internal/objrmap"
-	"rmapbench/workloads"
 )
 
 // TestEveryStrategyUnderEveryAging runs the random operation sequences of
@@ -25,24 +23,7 @@ func TestEveryStrategyUnderEveryAging(t *testing.T) {
 			for _, nl := range objrmap.NonlinearNames {
 				t.Run(aging.String()+"/"+st.Name+"/"+nl, func(t *testing.T) {
 					for seed := uint64(1); seed <= uint64(seeds); seed++ {
-						m := core.NewMachine(core.Config{MemBytes: 160 * core.PageSize, Seed: seed, NewIndex: idx.New, Verify: true,
-							Aging: aging, Options: map[string]string{"nonlinear": nl}}, st.New)
-						rp := &workloads.Replayer{M: m}
-						g := newEventGen(seed)
-						for i := 0; i < events; i++ {
-							ev := g.event(m)
-							err := rp.Apply(ev)
-							var ie *core.InputError
-							if errors.As(err, &ie) {
-								continue
-							}
-							if err == nil {
-								err = m.Verify(0)
-							}
-							if err != nil {
-								t.Fatalf("seed %d, event %d (%v): %v", seed, i+1, ev, err)
-							}
-						}
+						runRandom(t, st, idx, nl, aging, seed, events)
 					}
 				})
 			}

@@ -124,7 +124,7 @@ func TestEveryStrategyAgainstTheOracle(t *testing.T) {
 			for _, nl := range objrmap.NonlinearNames {
 				t.Run(st.Name+"/"+idx.Name+"/"+nl, func(t *testing.T) {
 					for seed := uint64(1); seed <= uint64(seeds); seed++ {
-						runRandom(t, st, idx, nl, seed, events)
+						runRandom(t, st, idx, nl, core.AgingLRU, seed, events)
 					}
 				})
 			}
@@ -132,11 +132,11 @@ func TestEveryStrategyAgainstTheOracle(t *testing.T) {
 	}
 }
 
-func runRandom(t *testing.T, st core.Strategy, idx core.IndexKind, nonlinear string, seed uint64, n int) {
+func runRandom(t *testing.T, st core.Strategy, idx core.IndexKind, nonlinear string, aging core.Aging, seed uint64, n int) {
 	t.Helper()
 	// 160 frames: small enough that kswapd reclaims during faults.
 	m := core.NewMachine(core.Config{MemBytes: 160 * core.PageSize, Seed: seed, NewIndex: idx.New, Verify: true,
-		Options: map[string]string{"nonlinear": nonlinear}}, st.New)
+		Aging: aging, Options: map[string]string{"nonlinear": nonlinear}}, st.New)
 	rp := &workloads.Replayer{M: m}
 	g := newEventGen(seed)
 	for i := 0; i < n; i++ {

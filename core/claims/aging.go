@@ -44,6 +44,35 @@ func rmapStepsPerPage(g *group) (float64, bool) {
 	return results.Median(vs), true
 }
 
+// lruPair is one strategy's value of a run under -aging lru and under
+// another policy.
+type lruPair struct {
+	strategy   string
+	lru, other float64
+}
+
+// againstLRU finds, on workload, every configuration run under lru and
+// under policy, except those skip rejects, and the value of each.
+func againstLRU(runs []results.Run, workload, policy string, skip func(*group) bool, value func(*group) (float64, bool)) []lruPair {
+	gs := groups(runs, workload)
+	var out []lruPair
+	for _, g := range gs {
+		if !isLRU(g) || skip(g) {
+			continue
+		}
+		pg := agingPeer(gs, g, policy)
+		if pg == nil {
+			continue
+		}
+		l, ok1 := value(g)
+		o, ok2 := value(pg)
+		if ok1 && ok2 {
+			out = append(out, lruPair{g.keys["strategy"], l, o})
+		}
+	}
+	return out
+}
+
 func agingKeepsHotSet(runs []results.Run) Claim {
 	c := Claim{
 		Text:      "aging keeps the hot set resident: reclaim that asks page_referenced before it unmaps refaults far less than reclaim that takes pages blindly",
@@ -51,28 +80,16 @@ func agingKeepsHotSet(runs []results.Run) Claim {
 		Threshold: "on Reclaim (hot/cold working sets), for every strategy run under both, refaults under -aging lru are at most a quarter of those under -aging random",
 		Plot:      "summary",
 	}
-	gs := groups(runs, "Reclaim")
-	var lines []string
-	ok, found := true, false
-	for _, g := range gs {
-		if !isLRU(g) {
-			continue
-		}
-		rg := agingPeer(gs, g, "random")
-		if rg == nil {
-			continue
-		}
-		l, ok1 := g.median("refaults")
-		r, ok2 := rg.median("refaults")
-		if !ok1 || !ok2 {
-			continue
-		}
-		found = true
-		ok = ok && l*4 <= r
-		lines = append(lines, fmt.Sprintf("%s %.0f vs %.0f", g.keys["strategy"], l, r))
-	}
-	if !found {
+	pairs := againstLRU(runs, "Reclaim", "random", func(*group) bool { return false },
+		func(g *group) (float64, bool) { return g.median("refaults") })
+	if len(pairs) == 0 {
 		return noData(c, "-workload reclaim with -aging random and lru")
+	}
+	ok := true
+	var lines []string
+	for _, p := range pairs {
+		ok = ok && p.lru*4 <= p.other
+		lines = append(lines, fmt.Sprintf("%s %.0f vs %.0f", p.strategy, p.lru, p.other))
 	}
 	c.Measured = "refaults lru vs random: " + strings.Join(lines, ", ")
 	c.Verdict = verdict(ok)
@@ -86,29 +103,18 @@ func mglruWalkSteps(runs []results.Run) Claim {
 		Threshold: "on Reclaim, for every strategy with a reverse map run under both, -aging mglru's rmap walk steps (VMAs + PTEs + chain steps) per page reclaimed are at most 3/4 of -aging lru's",
 		Plot:      "summary",
 	}
-	gs := groups(runs, "Reclaim")
+	pairs := againstLRU(runs, "Reclaim", "mglru", func(g *group) bool { return g.keys["strategy"] == "pagescan" }, rmapStepsPerPage)
+	ok, worst := true, 0.0
 	var lines []string
-	ok, found := true, false
-	worst := 0.0
-	for _, g := range gs {
-		if !isLRU(g) || g.keys["strategy"] == "pagescan" {
+	for _, p := range pairs {
+		if p.lru == 0 {
 			continue
 		}
-		mg := agingPeer(gs, g, "mglru")
-		if mg == nil {
-			continue
-		}
-		l, ok1 := rmapStepsPerPage(g)
-		m, ok2 := rmapStepsPerPage(mg)
-		if !ok1 || !ok2 || l == 0 {
-			continue
-		}
-		found = true
-		ok = ok && m <= 0.75*l
-		worst = math.Max(worst, m/l)
-		lines = append(lines, fmt.Sprintf("%s %.1f vs %.1f", g.keys["strategy"], m, l))
+		ok = ok && p.other <= 0.75*p.lru
+		worst = math.Max(worst, p.other/p.lru)
+		lines = append(lines, fmt.Sprintf("%s %.1f vs %.1f", p.strategy, p.other, p.lru))
 	}
-	if !found {
+	if len(lines) == 0 {
 		return noData(c, "-workload reclaim with -aging mglru and lru")
 	}
 	c.Measured = fmt.Sprintf("steps per page reclaimed, mglru vs lru: %s (at worst %.2fx)", strings.Join(lines, ", "), worst)
