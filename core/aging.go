@@ -98,9 +98,6 @@ func (s *agingState) init(a Aging) {
 	s.mg.init()
 }
 
-// Aging returns the machine's aging policy.
-func (m *Machine) Aging() Aging { return m.rs.aging }
-
 // lruAdd puts a page that a fault just brought in on the reclaim lists:
 // lru_cache_add_active for anonymous pages and swap-ins, lru_cache_add
 // (inactive) for page-cache pages read in, as 2.6's faults did; the
