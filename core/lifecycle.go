@@ -87,7 +87,7 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 			m.pt.shadow.mapped(batch)
 			m.rm.PagesDup(cv, batch)
 			for _, r := range batch {
-				m.pm.frames[r.Frame].MapCount++
+				m.mapCountUp(&m.pm.frames[r.Frame])
 			}
 			cv.MM.RSS += int64(len(batch))
 			m.addMapped(int64(len(batch)))
@@ -183,7 +183,7 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 				if p.Dirty() {
 					fr.Flags |= FrameDirty
 				}
-				fr.MapCount--
+				m.mapCountDown(fr)
 				if fr.MapCount == 0 {
 					unmapped++
 				}

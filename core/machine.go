@@ -36,6 +36,9 @@ type Config struct {
 	// tables, frames, VMAs, ...; budget.go). Zero means
 	// DefaultMaxSimBytes.
 	MaxSimBytes int64
+	// Aging is reclaim's page-aging policy (aging.go); the zero value is
+	// the two-list LRU.
+	Aging Aging
 }
 
 // DefaultMemBytes is the default simulated memory.
@@ -80,6 +83,7 @@ type Machine struct {
 	verifyState *verifier
 	polls       uint64 // calls of poll (cancel.go)
 	budget      budget // the simulator's own memory (budget.go)
+	rs          agingState
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.
@@ -107,6 +111,7 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 	// shape is the index's (-fileindex), as in the index's era.
 	m.DeclareFields(cfg.NewIndex().VMAField())
 	m.initVerify()
+	m.rs.init(cfg.Aging)
 	m.rm = newRmapper(m)
 	m.forkCopy = forkCopyOf(cfg)
 	return m
@@ -281,6 +286,9 @@ func (m *Machine) ClearYoung(a PTEAddr) bool {
 	p := m.pt.pte(a)
 	young := *p&pteAccessed != 0
 	*p &^= pteAccessed
+	if young {
+		m.rs.progress++
+	}
 	return young
 }
 
@@ -313,8 +321,9 @@ func (m *Machine) UnmapOne(v *VMA, addr uint64, a PTEAddr, f FrameID) bool {
 		repl = mkFilePTE(fr.Index)
 	}
 	m.pt.set(a, repl)
-	fr.MapCount--
+	m.mapCountDown(fr)
 	m.mapped--
+	m.rs.progress++
 	v.MM.RSS--
 	return true
 }
@@ -343,15 +352,19 @@ func (m *Machine) allocFrame() (FrameID, error) {
 	if m.inReclaim {
 		return 0, &OutOfMemoryError{Frames: m.pm.inUse}
 	}
-	// Reclaim a batch (SWAP_CLUSTER_MAX) at a time until a frame is free.
-	const batch = 32
+	// Reclaim a batch (SWAP_CLUSTER_MAX) at a time until a frame is
+	// free, giving up when reclaim frees nothing.
 	for tries := 0; tries < 64; tries++ {
-		if _, err := m.reclaim(batch); err != nil {
+		freed, err := m.reclaim(swapClusterMax)
+		if err != nil {
 			return 0, err
 		}
 		if f, ok := m.pm.alloc(); ok {
 			m.Space.hold(InPage, 1)
 			return f, nil
+		}
+		if freed == 0 {
+			break
 		}
 	}
 	return 0, &OutOfMemoryError{Frames: m.pm.inUse}
@@ -363,6 +376,7 @@ func (m *Machine) freeFrame(f FrameID) {
 	if fr.MapCount != 0 {
 		panic(fmt.Sprintf("core: freeing frame %d with mapcount %d", f, fr.MapCount))
 	}
+	m.lruForget(f)
 	m.pm.release(f)
 	m.Space.hold(InPage, -1)
 }

@@ -22,8 +22,7 @@
 //     is ever visited.
 //
 // Chains are never collapsed back to PageDirect on removal; 2.6.0 did that
-// only in page_referenced, which the simulator's reclaim (it does not age
-// pages) never calls.
+// only in page_referenced, under memory pressure (referenced.go).
 //
 // Walk counters: vmas/walk counts find_vma calls, ptes/walk the PTEs
 // examined, chain-steps/walk the chain blocks followed.
