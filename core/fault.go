@@ -67,6 +67,8 @@ func (m *Machine) access(v *VMA, addr uint64, write bool) (bool, error) {
 			return false, nil
 		}
 		return true, m.writeProtectFault(v, addr, pa, p)
+	case p.IsMigration():
+		panic(errMigrationEntry) // migration_entry_wait: never here
 	case p.IsSwap():
 		return true, m.swapFault(v, addr, pa, p, write)
 	case p.IsFile():

@@ -78,6 +78,8 @@ func (r *Replayer) Apply(ev trace.Event) error {
 		err = m.Mlock(ev.PID, ev.Addr, ev.Len)
 	case trace.OpMunlock:
 		err = m.Munlock(ev.PID, ev.Addr, ev.Len)
+	case trace.OpMigrate:
+		err = m.Migrate(ev.PID, ev.Addr, ev.Len)
 	case trace.OpCheck:
 	}
 	if err != nil {

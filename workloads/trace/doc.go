@@ -21,6 +21,7 @@
 //	PID remap ADDR LEN PGOFF
 //	PID mlock ADDR LEN
 //	PID munlock ADDR LEN
+//	PID migrate ADDR LEN
 //	reclaim N
 //	check
 //

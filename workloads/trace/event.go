@@ -53,6 +53,7 @@ const (
 	OpCheck
 	OpMlock
 	OpMunlock
+	OpMigrate
 )
 
 var opKeywords = [...]string{
@@ -70,6 +71,7 @@ var opKeywords = [...]string{
 	OpCheck:    "check",
 	OpMlock:    "mlock",
 	OpMunlock:  "munlock",
+	OpMigrate:  "migrate",
 }
 
 // opSyntax is each event's line as docs/trace-format.md writes it, quoted in errors
@@ -89,6 +91,7 @@ var opSyntax = [...]string{
 	OpCheck:    "check",
 	OpMlock:    "PID mlock ADDR LEN",
 	OpMunlock:  "PID munlock ADDR LEN",
+	OpMigrate:  "PID migrate ADDR LEN",
 }
 
 func (o Op) valid() bool { return o >= OpFork && int(o) < len(opKeywords) }
@@ -133,6 +136,8 @@ func opByKeyword(b []byte) Op {
 		return OpMlock
 	case "munlock":
 		return OpMunlock
+	case "migrate":
+		return OpMigrate
 	}
 	return 0
 }
@@ -206,7 +211,7 @@ type Event struct {
 	Op      Op
 	PID     uint64 // every op but reclaim and check
 	Child   uint64 // fork
-	Addr    uint64 // mmap, munmap, mprotect, touch, dontneed, remap, mlock, munlock; mremap: old address
+	Addr    uint64 // mmap, munmap, mprotect, touch, dontneed, remap, mlock, munlock, migrate; mremap: old address
 	Len     uint64 // same; mremap: old length
 	NewAddr uint64 // mremap
 	NewLen  uint64 // mremap
@@ -258,7 +263,7 @@ func (e Event) appendLine(b []byte) []byte {
 			b = append(b, e.File...)
 			b = appendHex(b, e.Offset)
 		}
-	case OpMunmap, OpDontNeed, OpMlock, OpMunlock:
+	case OpMunmap, OpDontNeed, OpMlock, OpMunlock, OpMigrate:
 		b = appendRange(b, e.Addr, e.Len)
 	case OpMprotect:
 		b = appendRange(b, e.Addr, e.Len)
@@ -334,7 +339,7 @@ func (e Event) unusedFieldsSet() string {
 			// An anonymous mapping has no offset to write.
 			rest.File, rest.Offset = "", 0
 		}
-	case OpMunmap, OpDontNeed, OpMlock, OpMunlock:
+	case OpMunmap, OpDontNeed, OpMlock, OpMunlock, OpMigrate:
 		rest.PID, rest.Addr, rest.Len = 0, 0, 0
 	case OpMprotect:
 		rest.PID, rest.Addr, rest.Len, rest.Prot = 0, 0, 0, 0
@@ -397,7 +402,7 @@ func (e *Event) checkNumbers() string {
 				return fmt.Sprintf("mmap: OFFSET %#x + LEN %#x overflows 64 bits", e.Offset, e.Len)
 			}
 		}
-	case OpMunmap, OpDontNeed, OpTouch, OpMlock, OpMunlock:
+	case OpMunmap, OpDontNeed, OpTouch, OpMlock, OpMunlock, OpMigrate:
 		return checkRange(e.Op, "ADDR", e.Addr, "LEN", e.Len)
 	case OpMprotect:
 		if problem := checkRange(e.Op, "ADDR", e.Addr, "LEN", e.Len); problem != "" {
