@@ -109,7 +109,7 @@ func (g *eventGen) event(m *core.Machine) trace.Event {
 		case k < 24:
 			return trace.Event{Op: trace.OpMmap, PID: p, Addr: addr(), Len: length(), Prot: prots[rng.IntN(len(prots))], Shared: rng.IntN(2) == 0,
 				File: files[rng.IntN(len(files))], Offset: uint64(rng.IntN(16)) * pg}
-		case k < 50:
+		case k < 46:
 			a, l, _ := inVMA(false)
 			write := rng.IntN(2) == 0
 			if v := m.Lookup(p); v != nil {
@@ -118,6 +118,10 @@ func (g *eventGen) event(m *core.Machine) trace.Event {
 				}
 			}
 			return trace.Event{Op: trace.OpTouch, PID: p, Addr: a, Len: l, Write: write}
+		case k < 50:
+			// Often a whole VMA, whose pages other processes share.
+			a, l, _ := inVMA(false)
+			return trace.Event{Op: trace.OpMigrate, PID: p, Addr: a, Len: l}
 		case k < 55:
 			return trace.Event{Op: trace.OpMunmap, PID: p, Addr: addr(), Len: length()}
 		case k < 60:

@@ -166,6 +166,7 @@ func TestEventString(t *testing.T) {
 		{Event{Op: OpCheck}, "check"},
 		{Event{Op: OpMlock, PID: 1, Addr: 0x1000, Len: 0x2000}, "1 mlock 0x1000 0x2000"},
 		{Event{Op: OpMunlock, PID: 1, Addr: 0x1000, Len: 0x2000}, "1 munlock 0x1000 0x2000"},
+		{Event{Op: OpMigrate, PID: 1, Addr: 0x1000, Len: 0x2000}, "1 migrate 0x1000 0x2000"},
 	}
 	for _, tt := range tests {
 		if got := tt.e.String(); got != tt.want {
@@ -175,7 +176,7 @@ func TestEventString(t *testing.T) {
 }
 
 func TestOpAndProtStrings(t *testing.T) {
-	keywords := []string{"fork", "exec", "exit", "mmap", "munmap", "mprotect", "mremap", "touch", "dontneed", "remap", "reclaim", "check", "mlock", "munlock"}
+	keywords := []string{"fork", "exec", "exit", "mmap", "munmap", "mprotect", "mremap", "touch", "dontneed", "remap", "reclaim", "check", "mlock", "munlock", "migrate"}
 	for i, kw := range keywords {
 		op := Op(i + 1)
 		if op.String() != kw {
