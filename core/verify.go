@@ -43,6 +43,8 @@ import (
 //	VerifyEvent          walk the frames try_to_unmap left mapped; rule 3
 //	                     for a rotating sample of frames, and their walks
 //	try_to_unmap         rules 4 and 3, inside reclaim (Config.Verify)
+//	migration            rules 4, 3 and 2 after try_to_migrate, rules 1 and 2
+//	                     for remove_migration_ptes' walk (migrate.go)
 //	CheckReported        rules 1 and 2 for any set a walk produced
 //
 // # The walk budget
