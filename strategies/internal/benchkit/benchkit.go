@@ -89,3 +89,45 @@ func Walk(b *testing.B, st core.Strategy, index func() core.FileIndex) {
 		}
 	}
 }
+
+// Migrate migrates, one at a time, pages of a parent's heap shared with
+// N forked children, under st (core/migrate.go): try_to_migrate and
+// remove_migration_ptes, two walks per page whose cost grows as Walk's
+// does. An op is one page; it reports, per migration walk,
+// vmas/migrate-walk and ptes/migrate-walk.
+func Migrate(b *testing.B, st core.Strategy, index func() core.FileIndex) {
+	for _, children := range []uint64{4, 32, 256} {
+		b.Run(fmt.Sprintf("mappers=%d", children+1), func(b *testing.B) {
+			m := core.NewMachineFor(core.Config{Seed: 1, NewIndex: index}, st)
+			const base, pages = 0x10000000, 256
+			if err := m.Mmap(1, base, pages*core.PageSize, core.ProtRead|core.ProtWrite, false, "", 0); err != nil {
+				b.Fatal(err)
+			}
+			if err := m.Touch(1, base, pages*core.PageSize, true); err != nil {
+				b.Fatal(err)
+			}
+			for c := uint64(0); c < children; c++ {
+				if err := m.Fork(1, 100+c); err != nil {
+					b.Fatal(err)
+				}
+			}
+			before := m.Stats
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := m.Migrate(1, base+uint64(i%pages)*core.PageSize, core.PageSize); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			if moved := m.Stats.Migrations - before.Migrations; moved != int64(b.N) {
+				b.Fatalf("%d pages migrated, want %d", moved, b.N)
+			}
+			w := m.Stats.MigrateWork
+			w.VMAs -= before.MigrateWork.VMAs
+			w.PTEs -= before.MigrateWork.PTEs
+			walks := m.Stats.MigrateWalks - before.MigrateWalks
+			b.ReportMetric(float64(w.VMAs)/float64(walks), "vmas/migrate-walk")
+			b.ReportMetric(float64(w.PTEs)/float64(walks), "ptes/migrate-walk")
+		})
+	}
+}
