@@ -279,6 +279,13 @@ func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 		var p fieldParser
 		e := Event{Op: OpReclaim, N: p.number(OpReclaim, f[1], "N")}
 		return e, p.problem
+	case "ksm":
+		if n != 2 {
+			return Event{}, wrongFieldCount(OpKsm, n)
+		}
+		var p fieldParser
+		e := Event{Op: OpKsm, N: p.number(OpKsm, f[1], "N")}
+		return e, p.problem
 	case "check":
 		if n != 1 {
 			return Event{}, wrongFieldCount(OpCheck, n)
@@ -307,7 +314,7 @@ func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 	switch e.Op {
 	case 0:
 		return Event{}, fmt.Sprintf("unknown event %s", quoteField(f[1]))
-	case OpReclaim, OpCheck:
+	case OpReclaim, OpKsm, OpCheck:
 		return Event{}, fmt.Sprintf("%v takes no PID: want %s", e.Op, opSyntax[e.Op])
 	case OpFork:
 		if n != 3 {
@@ -337,12 +344,24 @@ func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 		}
 		e.Addr = p.number(e.Op, f[2], "ADDR")
 		e.Len = p.number(e.Op, f[3], "LEN")
-		switch string(f[4]) {
-		case "r":
-		case "w":
+		switch access := f[4]; {
+		case string(access) == "r":
+		case string(access) == "w":
 			e.Write = true
+		case len(access) > 2 && string(access[:2]) == "w=":
+			e.Write, e.HasValue = true, true
+			e.Value = p.number(e.Op, access[2:], "VALUE")
 		default:
-			p.fail(fmt.Sprintf("touch: access %s is neither r nor w", quoteField(f[4])))
+			p.fail(fmt.Sprintf("touch: access %s is neither r, w nor w=VALUE", quoteField(access)))
+		}
+	case OpMadvise:
+		if n != 5 {
+			return Event{}, wrongFieldCount(e.Op, n)
+		}
+		e.Addr = p.number(e.Op, f[2], "ADDR")
+		e.Len = p.number(e.Op, f[3], "LEN")
+		if e.Advice = adviceByName(f[4]); e.Advice == 0 {
+			p.fail(fmt.Sprintf("madvise: advice %s is neither mergeable nor unmergeable", quoteField(f[4])))
 		}
 	case OpRemap:
 		if n != 5 {
