@@ -17,6 +17,10 @@ const (
 	FrameDirty                             // must be written back before eviction
 	FrameSwapCache                         // has a swap slot (PageSwapCache)
 	FrameReferenced                        // PG_referenced
+	// FrameKsm is PageKsm: a page ksmd merged (ksm.go). Frame.Anon is
+	// then its stable node (page->mapping = stable_node|PAGE_MAPPING_KSM),
+	// and Frame.Index means nothing.
+	FrameKsm
 )
 
 // Frame holds the fields of struct page that reverse mapping uses.

@@ -17,12 +17,13 @@ func (m *Machine) Fork(pid, child uint64) error {
 	delete(m.exited, child) // a pid may be reused after exit
 	t := m.startOp()
 	cm := m.newMM(child, parent)
+	m.ksmFork(parent, cm)
 	cm.vmas = make([]*VMA, 0, len(parent.vmas))
 	for _, pv := range parent.vmas {
 		cv := &VMA{
 			MM: cm, Start: pv.Start, End: pv.End, PgOff: pv.PgOff,
 			Prot: pv.Prot, Shared: pv.Shared, File: pv.File, Nonlinear: pv.Nonlinear,
-			anonPrepared: pv.anonPrepared,
+			Mergeable: pv.Mergeable, anonPrepared: pv.anonPrepared,
 		}
 		cm.vmas = append(cm.vmas, cv)
 		m.countVMAs(1)
@@ -37,6 +38,9 @@ func (m *Machine) Fork(pid, child uint64) error {
 		if m.copiesAtFork(pv) {
 			m.copyPTEs(cv, pv)
 		}
+	}
+	if m.ksm != nil {
+		m.ksm.tail = nil
 	}
 	m.endOp(t, OpFork, 1)
 	return nil
@@ -83,7 +87,11 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 		if len(batch) > 0 {
 			m.rm.PagesDup(cv, batch)
 			for _, r := range batch {
-				m.pm.frames[r.Frame].MapCount++
+				fr := &m.pm.frames[r.Frame]
+				fr.MapCount++
+				if fr.Flags&FrameKsm != 0 {
+					m.ksmForkAttach(cv, r.Addr, r.Frame)
+				}
 			}
 			cv.MM.RSS += int64(len(batch))
 			m.addMapped(int64(len(batch)))
@@ -133,6 +141,7 @@ func (m *Machine) teardown(mm *MM) {
 		m.countVMAs(-1)
 	}
 	mm.vmas = nil
+	m.ksmExit(mm)
 	m.pt.pruneEmpty(mm.pgd, levels-1, 0, 0, addrSpaceSize)
 	m.pt.release(mm.pgd)
 	mm.pgd = 0

@@ -60,9 +60,10 @@ type Machine struct {
 	files    map[string]*File
 	fileList []*File
 	vmaKind  ObjKind
-	forkCopy ForkCopy // copy_page_range's policy (forkcopy.go)
-	content  uint64   // last content token handed out
-	shmemSeq int      // shared anonymous mappings made so far
+	forkCopy ForkCopy  // copy_page_range's policy (forkcopy.go)
+	ksm      *ksmState // ksmd, from the first MADV_MERGEABLE (ksm.go)
+	content  uint64    // the counter of fresh contents (content.go)
+	shmemSeq int       // shared anonymous mappings made so far
 	pinned   FrameID
 	mapped   int64 // present PTEs mapping real frames (the sum of MapCounts)
 	// nested is the time spent in reclaim or verification inside the
@@ -100,6 +101,7 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 	m.DeclareFields(cfg.NewIndex().VMAField())
 	m.rm = newRmapper(m)
 	m.forkCopy = forkCopyOf(cfg)
+	ksmMaxSharing(cfg) // an invalid setting panics here, not at the first madvise
 	return m
 }
 
@@ -312,12 +314,6 @@ func (m *Machine) addMapped(n int64) {
 	}
 }
 
-// nextContent hands out a fresh content token, for a page just written.
-func (m *Machine) nextContent() uint64 {
-	m.content++
-	return m.content
-}
-
 // allocFrame returns a free frame, reclaiming as kswapd would when memory
 // is full.
 func (m *Machine) allocFrame() (FrameID, error) {
@@ -347,6 +343,9 @@ func (m *Machine) freeFrame(f FrameID) {
 	fr := &m.pm.frames[f]
 	if fr.MapCount != 0 {
 		panic(fmt.Sprintf("core: freeing frame %d with mapcount %d", f, fr.MapCount))
+	}
+	if fr.Flags&FrameKsm != 0 {
+		m.ksmPageFreed(f)
 	}
 	m.pm.release(f)
 	m.Space.hold(InPage, -1)

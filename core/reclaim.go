@@ -81,6 +81,7 @@ func (m *Machine) evict(f FrameID) (bool, error) {
 		sl := &m.swap.slots[slot]
 		sl.content = fr.Content
 		sl.cache = 0
+		sl.ksm = sl.ksm || fr.Flags&FrameKsm != 0
 		m.Stats.SwapOuts++
 		if sl.refs == 0 {
 			// Nothing refers to the page any more: drop it altogether.

@@ -112,6 +112,13 @@ func (r *rmapper) convert(f core.FrameID) {
 	}
 }
 
+// KSMLink lets ksmd merge pages: a KSM page is anonymous, so its
+// mappings are on its pte chain (the era had no KSM; core/ksm.go).
+func (r *rmapper) KSMLink(v *core.VMA) (any, bool) { return r.chains.KSMLink(v) }
+
+// KSMUnlink is never called: KSMLink hands out nothing.
+func (r *rmapper) KSMUnlink(anon any) {}
+
 func (r *rmapper) PagesDup(child *core.VMA, refs []core.MapRef) {
 	for _, ref := range refs {
 		if r.chained(ref.Frame) {

@@ -7,12 +7,12 @@
 // page contents that it compares while it descends (memcmp_pages), and
 // the unstable tree's keys may change under it (core/ksm_tree.go).
 //
-//	        black
-//	       /     \          every node is red or black; the root is black;
-//	     red     red        a red node has no red child; every path from
-//	    /  \     /  \       the root down to a missing child crosses the
-//	  blk  blk blk  blk     same number of black nodes (so the height is
-//	                        at most 2·log2(n+1))
+//	      black
+//	     /     \          every node is red or black; the root is black;
+//	   red     red        a red node has no red child; every path from
+//	  /  \     /  \       the root down to a missing child crosses the
+//	blk  blk blk  blk     same number of black nodes (so the height is
+//	                      at most 2·log2(n+1))
 //
 // Nodes are owned by the caller (the kernel embeds its rb_node in the
 // structure it indexes), so linking and erasing never allocate. Each node
