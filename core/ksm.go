@@ -277,10 +277,10 @@ func (m *Machine) ksmExit(mm *MM) {
 	if s == nil {
 		return
 	}
+	m.ksmFreeItems(&s.items) // before the cursor moves on: it may end the scan
 	if k.cursor == s {
 		k.moveCursor(s.next)
 	}
-	m.ksmFreeItems(&s.items)
 	m.ksmDropSlot(s)
 }
 

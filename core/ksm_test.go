@@ -395,3 +395,36 @@ func asInputError(err error, target **core.InputError) bool {
 	*target = ie
 	return ok
 }
+
+// A process that exits while ksmd's cursor is inside it, as the last mm
+// of the scan, takes its rmap_items out of the unstable tree under way
+// before the scan ends (an rmap_item of the scan before would otherwise
+// look two scans old).
+func TestKSMExitAtTheCursor(t *testing.T) {
+	m := ksmMachine(t, "anonvma", "", 0)
+	rw := core.ProtRead | core.ProtWrite
+	for p := uint64(1); p <= 2; p++ {
+		must(t, m.Mmap(p, ksmBase, 4*pg, rw, false, "", 0))
+		must(t, m.Madvise(p, ksmBase, 4*pg, core.MadvMergeable))
+		for i := uint64(0); i < 4; i++ {
+			must(t, m.TouchValue(p, ksmBase+i*pg, pg, 10*p+i)) // nothing alike
+		}
+	}
+	must(t, m.KSMScan(16)) // two full scans: every page in the unstable tree
+	must(t, m.KSMScan(6))  // the cursor stops inside process 2
+	if s := m.KSMStats(); s.PagesUnshared != 8 {
+		t.Fatalf("%+v: want 8 pages in the unstable trees", s)
+	}
+	must(t, m.Exit(2))
+	if s := m.KSMStats(); s.RmapItems != 4 || s.PagesUnshared != 4 {
+		t.Fatalf("after the exit: %+v, want process 1's 4 rmap_items", s)
+	}
+	must(t, m.Mmap(3, ksmBase, pg, rw, false, "", 0))
+	must(t, m.Madvise(3, ksmBase, pg, core.MadvMergeable))
+	must(t, m.TouchValue(3, ksmBase, pg, 10))
+	must(t, m.KSMScan(20))
+	if s := m.KSMStats(); s.PagesShared != 1 || s.PagesSharing != 1 {
+		t.Fatalf("%+v: want process 3's page merged with process 1's", s)
+	}
+	verify(t, m)
+}
