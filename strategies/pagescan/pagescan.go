@@ -35,9 +35,9 @@ func (r *rmapper) KSMLink(v *core.VMA) (any, bool) { return nil, true }
 // KSMUnlink is never called: KSMLink hands out nothing.
 func (r *rmapper) KSMUnlink(anon any) {}
 
-func (r *rmapper) PagesDup(child *core.VMA, refs []core.MapRef)                 {}
-func (r *rmapper) PagesRemove(v *core.VMA, refs []core.MapRef)                  {}
-func (r *rmapper) PageMove(dst, src *core.VMA, from, to core.MapRef) bool       { return true }
+func (r *rmapper) PagesDup(child *core.VMA, refs []core.MapRef)           {}
+func (r *rmapper) PagesRemove(v *core.VMA, refs []core.MapRef)            {}
+func (r *rmapper) PageMove(dst, src *core.VMA, from, to core.MapRef) bool { return true }
 
 // scan visits every present PTE mapping f in every process.
 func (r *rmapper) scan(f core.FrameID, fn func(v *core.VMA, addr uint64, a core.PTEAddr) bool) {
