@@ -217,20 +217,24 @@ func (r *rmapper) HasAnonState(v *core.VMA) bool { return anonOf(v) != nil }
 // PageAdd is page_add_anon_rmap: on the first mapping the page gets the
 // VMA's anon_vma and its linear offset. File pages keep no rmap state,
 // and a KSM page keeps its stable node. A page from swap that another
-// anon_vma or offset already describes is refused, and the MMU maps a
-// copy (2.6.33's ksm_might_need_to_copy: only a page KSM shared across
-// families before it was swapped out can be such a page).
+// anon_vma or offset already describes (page->mapping stays after the
+// last unmapping) is refused, and the MMU maps a copy (2.6.33's
+// ksm_might_need_to_copy: only a page KSM shared across families before
+// it was swapped out can be such a page).
 func (r *rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool {
 	if kind == core.AddFile || kind == core.AddKsm {
 		return true
 	}
 	fr := r.m.Frame(ref.Frame)
+	if old, ok := fr.Anon.(*anonVMA); ok && kind == core.AddSwapIn &&
+		(old != anonOf(v) || fr.Index != v.LinearPgOff(ref.Addr)) {
+		return false // ksm_might_need_to_copy: the MMU maps a copy
+	}
 	if fr.MapCount == 0 {
 		fr.Anon = anonOf(v)
 		fr.Index = v.LinearPgOff(ref.Addr)
-		return true
 	}
-	return kind != core.AddSwapIn || fr.Anon == anonOf(v) && fr.Index == v.LinearPgOff(ref.Addr)
+	return true
 }
 
 // KSMLink is try_to_merge_with_ksm_page's hold_anon_vma (2.6.33): an
