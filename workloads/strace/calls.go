@@ -346,7 +346,9 @@ func (c *callCtx) brk() error {
 	return nil
 }
 
-// madvise turns MADV_DONTNEED into dontneed and ignores other advice.
+// madvise turns MADV_DONTNEED into dontneed, MADV_MERGEABLE and
+// MADV_UNMERGEABLE into madvise mergeable|unmergeable, and ignores other
+// advice.
 func (c *callCtx) madvise() error {
 	args, err := c.argList(3, "ADDR, LENGTH, ADVICE")
 	if err != nil {
@@ -356,7 +358,14 @@ func (c *callCtx) madvise() error {
 	if err != nil {
 		return err
 	}
-	if advice != madvDontneed {
+	ev := trace.Event{Op: trace.OpDontNeed}
+	switch advice {
+	case madvDontneed:
+	case madvMergeable:
+		ev = trace.Event{Op: trace.OpMadvise, Advice: trace.AdviceMergeable}
+	case madvUnmergeable:
+		ev = trace.Event{Op: trace.OpMadvise, Advice: trace.AdviceUnmergeable}
+	default:
 		c.im.stats.Ignored++
 		return nil
 	}
@@ -368,7 +377,8 @@ func (c *callCtx) madvise() error {
 	if !ok {
 		return nil
 	}
-	return c.im.emit(c.im.mmOf(c.t), trace.Event{Op: trace.OpDontNeed, Addr: start, Len: end - start})
+	ev.Addr, ev.Len = start, end-start
+	return c.im.emit(c.im.mmOf(c.t), ev)
 }
 
 // mlock mirrors mlock, mlock2 and munlock(ADDR, LENGTH[, FLAGS]) as mlock
