@@ -11,6 +11,7 @@
 //	rmapbench import-strace [-o OUT] LOG    convert an strace -f log to a trace
 //	rmapbench version                       version, commit, Go
 //	rmapbench help [COMMAND]                usage (the commands table of help.go)
+//	rmapbench import-perf [-o OUT] SCRIPT   convert perf script output (syscalls, faults) to a trace
 //
 // Flags are written with one dash or two (args.go). README.md and docs/
 // describe the flags and the output.
@@ -21,19 +22,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"rmapbench/core"
 	"rmapbench/workloads"
 	"rmapbench/workloads/trace"
 )
 
-// Exit statuses, as README.md documents them.
+// Exit statuses (README.md); a command stopped by a signal exits with
+// 128+N, 130 for SIGINT and 143 for SIGTERM (signals.go).
 const (
 	exitOK      = 0
-	exitFailure = 1 // verification failure or runtime fault
+	exitFailure = 1 // verification failure, runtime fault, a limit of the run (-max-sim-mem)
 	exitUsage   = 2 // bad usage or bad input
 )
 
@@ -41,15 +40,6 @@ const (
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
-
-// Main runs the command with os.Args, stopping it on SIGINT or SIGTERM,
-// and exits with its status.
-func Main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
 
 // Run is the whole command, testable in-process: it returns the exit
 // status instead of exiting.
@@ -74,11 +64,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case len(args) > 0 && (args[0] == "version" || args[0] == "-version" || args[0] == "--version"):
 		err = versionCommand(args[1:], stdout)
 	case len(args) > 0 && args[0] == "plot":
-		err = plotCommand(args[1:], stdout, stderr)
+		err = plotCommand(ctx, args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "report":
-		err = reportCommand(args[1:], stdout, stderr)
+		err = reportCommand(ctx, args[1:], stdout, stderr)
 	case len(args) > 0 && args[0] == "import-strace":
-		err = importStraceCommand(args[1:], stdin, stdout, stderr)
+		err = importStraceCommand(ctx, args[1:], stdin, stdout, stderr)
+	case len(args) > 0 && args[0] == "import-perf":
+		err = importPerfCommand(ctx, args[1:], stdin, stdout, stderr)
 	default:
 		err = suiteCommand(ctx, args, stdin, stdout, stderr)
 	}
@@ -90,11 +82,17 @@ func exitStatus(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	if errors.Is(err, context.Canceled) {
-		fmt.Fprintln(stderr, "rmapbench: interrupted; no results file written")
-		return exitFailure
+	var stop *interrupted
+	if errors.As(err, &stop) {
+		fmt.Fprintf(stderr, "rmapbench: %v\n", stop)
+		return stop.status()
 	}
-	fmt.Fprintf(stderr, "rmapbench: %v\n", err)
+	if errors.Is(err, context.Canceled) {
+		stop = &interrupted{cause: err}
+		fmt.Fprintf(stderr, "rmapbench: %v\n", stop)
+		return stop.status()
+	}
+	fmt.Fprintf(stderr, "rmapbench: %v\n", errorText(err))
 	var (
 		ue  *usageError
 		bad *workloads.BadInputError

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -22,6 +23,7 @@ var commands = []command{
 	{"plot", "[-o DIR] RESULTS...", "charts (PNG and SVG) from saved results"},
 	{"report", "[-o FILE] RESULTS...", "check the claims against saved results (Markdown)"},
 	{"import-strace", "[-o OUT] LOG", "turn an `strace -f -y` log into a trace"},
+	{"import-perf", "[-o OUT] SCRIPT", "turn a `perf script` recording (syscalls, page faults) into a trace"},
 	{"version", "", "version, commit and Go of this build (also -version)"},
 	{"help", "[COMMAND]", "this text, or the flags of one command"},
 }
@@ -128,11 +130,13 @@ func helpCommand(args []string, stdin io.Reader, stdout io.Writer) error {
 	case "list":
 		return listCommand([]string{"-h"}, stdout, stdout)
 	case "plot":
-		return plotCommand([]string{"-h"}, stdout, stdout)
+		return plotCommand(context.Background(), []string{"-h"}, stdout, stdout)
 	case "report":
-		return reportCommand([]string{"-h"}, stdout, stdout)
+		return reportCommand(context.Background(), []string{"-h"}, stdout, stdout)
 	case "import-strace":
-		return importStraceCommand([]string{"-h"}, stdin, stdout, stdout)
+		return importStraceCommand(context.Background(), []string{"-h"}, stdin, stdout, stdout)
+	case "import-perf":
+		return importPerfCommand(context.Background(), []string{"-h"}, stdin, stdout, stdout)
 	case "version", "help":
 		commandUsage(stdout, args[0])
 		return nil

@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"bufio"
-	"errors"
+	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/pflag"
 
-	"rmapbench/core/report"
 	"rmapbench/workloads/strace"
 	"rmapbench/workloads/trace"
 )
@@ -18,7 +15,7 @@ import (
 // an `strace -f -ttt -y -e trace=process,memory` log (plain or gzip, - for
 // stdin) into a trace. Page touches are synthesised by a policy, since
 // strace shows no page faults.
-func importStraceCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func importStraceCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("import-strace", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "write the trace to OUT (atomically) instead of stdout")
@@ -45,41 +42,7 @@ func importStraceCommand(args []string, stdin io.Reader, stdout, stderr io.Write
 		return &usageError{fmt.Sprintf("-touch-fraction %v: want a number from 0 to 1", *fraction)}
 	}
 	opts := strace.Options{Touch: policy, Fraction: *fraction, Seed: *seed, NoStack: *noStack}
-
-	path := fs.Arg(0)
-	in, name := stdin, trace.StdinName
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return &usageError{err.Error()}
-		}
-		defer f.Close()
-		in, name = f, path
-	}
-	dst := stdout
-	var af *report.AtomicFile
-	if *out != "" {
-		if af, err = report.CreateAtomic(*out); err != nil {
-			return err
-		}
-		defer af.Abort()
-		dst = af
-	}
-	bw := bufio.NewWriter(dst)
-	stats, err := strace.Import(in, name, trace.NewWriter(bw), opts)
-	if err != nil {
-		var se *strace.Error
-		if errors.As(err, &se) {
-			return &usageError{err.Error()}
-		}
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(stderr, stats.String())
-	if af != nil {
-		return af.Commit()
-	}
-	return nil
+	return runImport(ctx, "import-strace", fs.Arg(0), *out, stdin, stdout, stderr, func(in io.Reader, name string, w *trace.Writer) (fmt.Stringer, error) {
+		return strace.Import(in, name, w, opts)
+	})
 }

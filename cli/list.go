@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -86,7 +85,10 @@ func (l *lister) entry(name string, paragraphs ...string) {
 // knob writes one knob of a workload under it.
 func (l *lister) knob(k workloads.Knob) {
 	val := "N"
-	if k.Bytes {
+	switch {
+	case k.Choices != nil:
+		val = strings.Join(k.Choices, "|")
+	case k.Bytes:
 		val = "SIZE"
 	}
 	head := fmt.Sprintf("%-*s-param %s=%s", nameCol+2, "", k.Name, val)
@@ -106,11 +108,7 @@ func (l *lister) knob(k workloads.Knob) {
 func knobScales(k workloads.Knob) string {
 	var parts []string
 	for _, v := range k.ByScale {
-		if k.Bytes {
-			parts = append(parts, workloads.SizeName(uint64(v)))
-		} else {
-			parts = append(parts, strconv.FormatInt(v, 10))
-		}
+		parts = append(parts, k.Format(v))
 	}
 	return strings.Join(parts, "/")
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -10,11 +11,10 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"rmapbench/core/plot"
-	"rmapbench/core/results"
 )
 
 // plotCommand is `rmapbench plot -o DIR RESULTS...`.
-func plotCommand(args []string, stdout, stderr io.Writer) error {
+func plotCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("plot", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("o", "plots", "directory to draw the charts into (PNG and SVG)")
@@ -29,17 +29,20 @@ func plotCommand(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() == 0 {
 		return &usageError{"plot: name at least one results file"}
 	}
-	rs, err := results.Load(fs.Args()...)
-	if err != nil {
-		return &usageError{err.Error()}
+	if err := checkOutputDir("-o", *dir); err != nil {
+		return err
 	}
-	return drawPlots(rs, *dir, stdout, stderr)
+	rs, err := loadResults(ctx, fs.Args(), stderr, "plot")
+	if err != nil {
+		return stopped(ctx, err, *dir)
+	}
+	return stopped(ctx, drawPlots(ctx, rs, *dir, stdout, stderr), *dir)
 }
 
 // drawPlots draws every chart the results allow and says what it wrote
 // and what it skipped.
-func drawPlots(rs []*benchfmt.Result, dir string, stdout, stderr io.Writer) error {
-	written, skipped, err := plot.Draw(rs, dir)
+func drawPlots(ctx context.Context, rs []*benchfmt.Result, dir string, stdout, stderr io.Writer) error {
+	written, skipped, err := plot.DrawContext(ctx, rs, dir)
 	if err != nil {
 		return err
 	}

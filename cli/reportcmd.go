@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +23,7 @@ import (
 // reportCommand is `rmapbench report [-o FILE] RESULTS...`: it checks the
 // claims of the OLS 2004 paper and the kernel history against saved results and
 // writes the Markdown report (results/README.md).
-func reportCommand(args []string, stdout, stderr io.Writer) error {
+func reportCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("report", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "write the report to FILE (atomically) instead of stdout")
@@ -38,9 +39,12 @@ func reportCommand(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() == 0 {
 		return &usageError{"report: name at least one results file"}
 	}
-	rs, err := results.Load(fs.Args()...)
+	if err := checkOutputFile("-o", *out); err != nil {
+		return err
+	}
+	rs, err := loadResults(ctx, fs.Args(), stderr, "report")
 	if err != nil {
-		return &usageError{err.Error()}
+		return stopped(ctx, err, *out)
 	}
 	gen := *command
 	if gen == "" {
@@ -69,6 +73,9 @@ func reportCommand(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	checked := claims.Check(results.Parse(rs))
+	if err := ctx.Err(); err != nil {
+		return stopped(ctx, err, *out)
+	}
 	if *out == "" {
 		return claims.Write(stdout, checked, meta)
 	}

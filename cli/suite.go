@@ -26,7 +26,7 @@ import (
 // suiteFlags are the flags of a suite run.
 type suiteFlags struct {
 	strategy, workload, fileindex string
-	scale, arch, mem              string
+	scale, arch, mem, maxSimMem   string
 	count                         int
 	seed                          uint64
 	tracePath, emitTrace, out     string
@@ -49,6 +49,7 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.BoolVar(&f.verify, "verify", false, "check every reverse walk against the page-table oracle")
 	fs.StringVar(&f.arch, "arch", "x86_64", "struct sizes of the space model: x86_64 or i386")
 	fs.StringVar(&f.mem, "mem", "16GiB", "simulated physical memory; reclaim runs when it is full")
+	fs.StringVar(&f.maxSimMem, "max-sim-mem", fmt.Sprintf("%dGiB", core.DefaultMaxSimBytes>>30), "budget for the simulator's own memory (page tables, VMAs, frames, ...); a run that needs more stops with exit status 1")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random choice")
 	fs.StringVar(&f.params, "param", "", "knob values to run instead of the scale's; several values sweep a knob, several knobs sweep their cross product: procs=16,32,64,rss=64MiB (rmapbench list shows the knobs)")
 	fs.StringVar(&f.shard, "shard", "", "run only part i of n of the suite (i/n, 1 <= i <= n); shards 1/n..n/n together are the whole suite")
@@ -71,11 +72,14 @@ func suiteCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Sprintf("unexpected argument %q (subcommands: list)", fs.Arg(0))}
 	}
+	if err := checkSuiteOutputs(f); err != nil {
+		return err
+	}
 	plan, err := planSuite(f, fs, stdin)
 	if err != nil {
 		return err
 	}
-	return plan.run(ctx, stdout, stderr)
+	return stopped(ctx, plan.run(ctx, stdout, stderr), f.out, f.emitTrace, f.plots)
 }
 
 // suitePlan is a checked suite run, ready to go.
@@ -90,12 +94,15 @@ type suitePlan struct {
 	nameKeys []workloads.Param
 	// shard and shards select part shard of shards of the cases (1-based).
 	shard, shards int
+	// verified totals what -verify checked over every run.
+	verified       core.VerifyStats
+	verifiedEvents int64
 }
 
 func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, error) {
 	p := &suitePlan{flags: f}
 	var err error
-	if p.strats, err = strategies.Select(f.strategy); err != nil {
+	if p.strats, err = selectStrategies(f.strategy); err != nil {
 		return nil, &usageError{err.Error()}
 	}
 	if f.fileindex != "" {
@@ -113,6 +120,10 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	mem, err := parseSize(f.mem)
 	if err != nil {
 		return nil, &usageError{fmt.Sprintf("-mem: %v", err)}
+	}
+	maxSim, err := parseMaxSimMem(f.maxSimMem)
+	if err != nil {
+		return nil, err
 	}
 	if f.count < 1 {
 		return nil, &usageError{fmt.Sprintf("-count must be at least 1 (got %d)", f.count)}
@@ -136,7 +147,13 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 		if err != nil {
 			return nil, &usageError{err.Error()}
 		}
-		p.sources = sweepSources(gens, p.scale, sweep(knobs), f.seed)
+		points := sweep(knobs)
+		for _, pt := range points {
+			if err := checkFootprints(gens, p.scale, pt, maxSim); err != nil {
+				return nil, err
+			}
+		}
+		p.sources = sweepSources(gens, p.scale, points, f.seed)
 	}
 	if f.tracePath != "" && f.params != "" {
 		return nil, &usageError{"-param sets the sizes of generated workloads, not of a trace"}
@@ -153,7 +170,7 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	if !slices.Contains(strategies.NonlinearPolicies(), f.nonlinear) {
 		return nil, &usageError{fmt.Sprintf("unknown nonlinear policy %q (valid: %s)", f.nonlinear, strings.Join(strategies.NonlinearPolicies(), ", "))}
 	}
-	p.opts = suite.Options{Arch: arch, MemBytes: mem, Seed: f.seed, Count: f.count, Verify: f.verify,
+	p.opts = suite.Options{Arch: arch, MemBytes: mem, MaxSimBytes: maxSim, Seed: f.seed, Count: f.count, Verify: f.verify,
 		Options: map[string]string{"nonlinear": f.nonlinear, "avc-reuse": strconv.FormatBool(f.avcReuse)}}
 	if fs.Changed("fork-copy") {
 		if _, err := core.ParseForkCopy(f.forkCopy); err != nil {
@@ -234,12 +251,17 @@ func parseParams(list string, gens []*workloads.Generator) ([]knobValues, error)
 		}
 		var n int64
 		var err error
-		if knob.Bytes {
+		switch {
+		case knob.Choices != nil:
+			if n, err = knob.ParseChoice(val); err != nil {
+				return nil, err
+			}
+		case knob.Bytes:
 			n, err = parseSize(val)
-		} else {
+		default:
 			n, err = strconv.ParseInt(val, 10, 64)
 		}
-		if err != nil || n < knob.Min || n > 1<<40 {
+		if knob.Choices == nil && (err != nil || n < knob.Min || n > 1<<40) {
 			return nil, fmt.Errorf("-param %s=%s: want a number of at least %d", key, val, knob.Min)
 		}
 		last := &out[len(out)-1]
@@ -302,27 +324,64 @@ func (p *suitePlan) cases(emit *trace.Writer) ([]suite.Case, error) {
 	return shardOf(cs, cost, p.shard, p.shards), nil
 }
 
-// Verification policy: the oracle runs after every event for the first
-// verifyEvents events of a run, checking a rotating sample of
-// perEventFrames frames, and at every check and reclaim event, checking up
-// to checkFrames frames (all of them on small runs).
-const (
-	verifyEvents   = 5000
-	perEventFrames = 64
-	checkFrames    = 4096
-)
+// selectStrategies resolves -strategy. The tests of -verify replace it to
+// run the command with strategies broken on purpose.
+var selectStrategies = strategies.Select
+
+// Verification policy of -verify (docs/verification.md): after every
+// event of the whole run, the frames reclaim left mapped and a rotating
+// sample of sampleFrames frames; at every check event and at the end of
+// the run, every frame. Walks made only to verify cost at most twice the
+// run's own work at passes and half of it in samples (core.WalkBudget): the
+// shares that keep a verified run within 3x the time of a plain one
+// (docs/verification.md has the measurements).
+const sampleFrames = 64
+
+var walkBudget = core.WalkBudget{Pass: 2, Sample: 0.5}
 
 func (p *suitePlan) driver(src workloads.Source, emitHere bool, emit *trace.Writer) func(*core.Machine, int) error {
 	return func(m *core.Machine, run int) error {
-		rp := &workloads.Replayer{M: m, Verify: p.opts.Verify, Ctx: p.opts.Ctx, VerifyEvents: verifyEvents, VerifyLimit: checkFrames, PerEventLimit: perEventFrames}
+		rp := &workloads.Replayer{M: m, Verify: p.opts.Verify, Ctx: p.opts.Ctx, Sample: sampleFrames, Budget: walkBudget}
 		if emitHere && run == 0 {
 			rp.Emit = emit
 		}
-		return src.Run(rp.Apply)
+		err := src.Run(rp.Apply)
+		if err == nil {
+			err = rp.Finish()
+		}
+		p.verified.Add(m.VerifyStats())
+		p.verifiedEvents += rp.Events()
+		return err
 	}
 }
 
+// verifiedLine is the line a verified run ends with on stderr, so that a
+// user can tell it from a run that was not verified.
+func (p *suitePlan) verifiedLine() string {
+	v := p.verified
+	line := fmt.Sprintf("rmapbench: verified: %s events, %s frame checks, %s walks, %s try_to_unmap results",
+		thousands(p.verifiedEvents), thousands(v.Frames), thousands(v.Walks), thousands(v.Unmaps))
+	if v.PassWalked < v.PassMapped {
+		line += fmt.Sprintf(" (full passes walked %s of %s mapped frames, the rest over the walk budget)", thousands(v.PassWalked), thousands(v.PassMapped))
+	}
+	return line + "; all held"
+}
+
+// thousands formats a count with commas: 1,234,567.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
 func (p *suitePlan) run(ctx context.Context, stdout, stderr io.Writer) (err error) {
+	defer p.closeSources()
 	p.opts.Ctx = ctx
 	var emitFile *report.AtomicFile
 	var emit *trace.Writer
@@ -381,7 +440,7 @@ func (p *suitePlan) run(ctx context.Context, stdout, stderr io.Writer) (err erro
 			summary(stderr, rs)
 		}
 		if p.flags.plots != "" {
-			if err := drawPlots(rs, p.flags.plots, stderr, stderr); err != nil {
+			if err := drawPlots(ctx, rs, p.flags.plots, stderr, stderr); err != nil {
 				return err
 			}
 		}
@@ -395,7 +454,12 @@ func (p *suitePlan) run(ctx context.Context, stdout, stderr io.Writer) (err erro
 		}
 	}
 	if outFile != nil {
-		return outFile.Commit()
+		if err := outFile.Commit(); err != nil {
+			return err
+		}
+	}
+	if p.opts.Verify {
+		fmt.Fprintln(stderr, p.verifiedLine())
 	}
 	return nil
 }
@@ -411,8 +475,10 @@ func (f *flushEach) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// header is the benchfmt header of the results. A verified run says so
+// (verify: on); a plain one has no verify key.
 func (p *suitePlan) header() []report.HeaderKey {
-	return []report.HeaderKey{
+	h := []report.HeaderKey{
 		{Key: "goos", Value: runtime.GOOS},
 		{Key: "goarch", Value: runtime.GOARCH},
 		{Key: "cpu", Value: cpuName()},
@@ -422,6 +488,10 @@ func (p *suitePlan) header() []report.HeaderKey {
 		{Key: "mem", Value: p.flags.mem},
 		{Key: "seed", Value: strconv.FormatUint(p.opts.Seed, 10)},
 	}
+	if p.opts.Verify {
+		h = append(h, report.HeaderKey{Key: "verify", Value: "on"})
+	}
+	return h
 }
 
 // cpuName is the host's CPU model, as `go test` prints it.

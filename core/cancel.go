@@ -15,11 +15,18 @@ import "context"
 // cost nothing measurable.
 const pollEvery = 4096
 
-// poll returns the context's error every pollEvery calls once it is
-// cancelled, and nil otherwise.
+// poll returns, every pollEvery calls, the context's error once it is
+// cancelled, or a *BudgetError once the machine uses more memory than its
+// budget (budget.go); nil otherwise.
 func (m *Machine) poll() error {
 	m.polls++
-	if m.polls%pollEvery != 0 || m.cfg.Ctx == nil {
+	if m.polls%pollEvery != 0 {
+		return nil
+	}
+	if err := m.overBudget(); err != nil {
+		return err
+	}
+	if m.cfg.Ctx == nil {
 		return nil
 	}
 	return m.cfg.Ctx.Err()

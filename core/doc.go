@@ -35,7 +35,11 @@
 // (seeded victims; try_to_unmap through the strategy; anonymous pages to
 // swap, dirty file pages written back).
 // When memory (Config.MemBytes) is full, allocation reclaims as kswapd
-// would. Runs are deterministic for a seed.
+// would. Runs are deterministic for a seed. The simulator's own memory
+// (page tables, VMAs, processes, frames, names) has a budget,
+// Config.MaxSimBytes (budget.go): an operation that would pass it fails
+// with a *BudgetError before it starts. Long operations stop when
+// Config.Ctx is cancelled (cancel.go).
 //
 // # The Rmapper interface, and why each hook exists
 //
@@ -89,9 +93,11 @@
 //
 // # Ground truth
 //
-// The oracle scans every page table, the 2.4 way, using nothing a strategy
-// maintains. Verify checks the four rules of docs/verification.md: no false positive
-// in a walk, no missed mapping outside nonlinear VMAs, MapCount equal to
-// the oracle's count, and (after every try_to_unmap, with Config.Verify)
-// no PTE left when try_to_unmap reports success.
+// The oracle uses nothing a strategy maintains: the page tables, and a
+// count of the PTEs mapping each frame that the MMU keeps where it writes
+// them (shadow.go), cross-checked against a scan of every page table.
+// verify.go checks the four rules: no false positive in a walk, no missed
+// mapping outside nonlinear VMAs, MapCount equal to the true count, and
+// (after every try_to_unmap, with Config.Verify) no PTE left when
+// try_to_unmap reports success.
 package core

@@ -38,6 +38,9 @@ func (m *Machine) touch(pid, addr, length uint64, write bool, content uint64) er
 		}
 		a = v.End
 	}
+	if err := m.checkTables(mm, addr, end, "touching"); err != nil {
+		return err
+	}
 	t := m.startOp()
 	var faults int64
 	var v *VMA

@@ -21,6 +21,7 @@ type File struct {
 	// again after eviction has what was written.
 	written map[uint64]uint64
 	pages   int
+	budget  *budget // counts the page-cache chunks (budget.go)
 }
 
 // FileIndex is an i_mmap implementation: a list (2.4 - 2.6.6, McCracken's
@@ -73,6 +74,7 @@ func (f *File) store(pgoff uint64, fr FrameID) {
 	if c == nil {
 		c = new([tableEntries]FrameID)
 		f.cache[pgoff>>tableBits] = c
+		f.budget.cacheBytes += chunkBudgetBytes
 	}
 	if c[pgoff&(tableEntries-1)] == 0 {
 		f.pages++

@@ -46,6 +46,7 @@ type Frame struct {
 	MapCount int32
 	Flags    FrameFlags
 	swapSlot uint32 // swap slot + 1 while FrameSwapCache
+	ptes     int32  // with Config.Verify, the shadow count (shadow.go)
 }
 
 // physMem is the simulated physical memory: a flat slice of frames that

@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"strconv"
+	"unsafe"
 
 	"rmapbench/core/internal/rbtree"
 )
@@ -117,6 +118,24 @@ type ksmSlot struct {
 	prev, next *ksmSlot
 	mm         *MM
 	items      *rmapItem
+}
+
+// Host bytes of ksmd's structures, as the budget counts them (budget.go).
+const (
+	itemBudgetBytes   = int64(unsafe.Sizeof(rmapItem{})) + 8
+	nodeBudgetBytes   = int64(unsafe.Sizeof(stableNode{})) + 8
+	mmSlotBudgetBytes = int64(unsafe.Sizeof(ksmSlot{})) + 64 // + its map entry
+)
+
+// ksmBudgetBytes is what ksmd's structures cost the simulator: one
+// rmap_item per page ksmd has found, more than the page tables that map
+// those pages (budget.go).
+func (m *Machine) ksmBudgetBytes() int64 {
+	k := m.ksm
+	if k == nil {
+		return 0
+	}
+	return k.rmapItems*itemBudgetBytes + m.Space.Live(k.nodeKind)*nodeBudgetBytes + int64(len(k.slots))*mmSlotBudgetBytes
 }
 
 // ksmMaxSharing is the machine's max_page_sharing: the

@@ -14,6 +14,9 @@ func (m *Machine) Fork(pid, child uint64) error {
 	if m.procs[child] != nil {
 		return inputErr("fork to process %d, which exists", child)
 	}
+	if err := m.checkFork(parent); err != nil {
+		return err
+	}
 	delete(m.exited, child) // a pid may be reused after exit
 	t := m.startOp()
 	cm := m.newMM(child, parent)
@@ -85,6 +88,7 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 		}
 		m.pt.meta[ct].used += uint16(copied)
 		if len(batch) > 0 {
+			m.pt.shadow.mapped(batch)
 			m.rm.PagesDup(cv, batch)
 			for _, r := range batch {
 				fr := &m.pm.frames[r.Frame]
@@ -199,6 +203,7 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 			}
 		}
 		if len(batch) > 0 {
+			m.pt.shadow.unmapped(batch)
 			mm.RSS -= int64(len(batch))
 			m.rm.PagesRemove(v, batch)
 			if unmapped > 0 {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -17,8 +18,9 @@ type Config struct {
 	Seed uint64
 	// NewIndex builds the i_mmap index of each file.
 	NewIndex func() FileIndex
-	// Verify checks rule 4 of the verification rule after every
-	// successful try_to_unmap; Verify() checks the others.
+	// Verify keeps the shadow count of PTEs per frame (shadow.go) and
+	// checks rules 4 and 3 after every try_to_unmap; the Verify methods
+	// check the rest (verify.go).
 	Verify bool
 	// Options are strategy settings by name (nonlinear=hugh,
 	// avc-reuse=false); a strategy reads the ones it knows, and core
@@ -30,6 +32,10 @@ type Config struct {
 	// Ctx, if set, interrupts long operations when it is cancelled
 	// (cancel.go).
 	Ctx context.Context
+	// MaxSimBytes is the budget for the simulator's own memory (page
+	// tables, frames, VMAs, ...; budget.go). Zero means
+	// DefaultMaxSimBytes.
+	MaxSimBytes int64
 }
 
 // DefaultMemBytes is the default simulated memory.
@@ -72,8 +78,9 @@ type Machine struct {
 	inReclaim   bool
 	batch       []MapRef  // reused PTE batches
 	one         [1]MapRef // a batch of one, without allocating
-	verifyRound int
+	verifyState *verifier
 	polls       uint64 // calls of poll (cancel.go)
+	budget      budget // the simulator's own memory (budget.go)
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.
@@ -93,12 +100,14 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 		procs:  make(map[uint64]*MM),
 		exited: make(map[uint64]bool),
 		files:  make(map[string]*File),
+		budget: budget{limit: cmp.Or(cfg.MaxSimBytes, DefaultMaxSimBytes)},
 	}
 	size, _ := m.Arch.StructSize("vma")
 	m.vmaKind = m.Space.Register("vma", size, false)
 	// The i_mmap linkage lives in every VMA whatever the strategy: its
 	// shape is the index's (-fileindex), as in the index's era.
 	m.DeclareFields(cfg.NewIndex().VMAField())
+	m.initVerify()
 	m.rm = newRmapper(m)
 	m.forkCopy = forkCopyOf(cfg)
 	ksmMaxSharing(cfg) // an invalid setting panics here, not at the first madvise
@@ -143,8 +152,12 @@ func (e *OutOfMemoryError) Error() string {
 }
 
 // Process returns the mm of pid, creating an empty process the first time
-// pid is named (docs/trace-format.md). An exited pid is an error.
+// pid is named (docs/trace-format.md). An exited pid is an error, and so is a machine
+// past its memory budget (every event of a process starts here).
 func (m *Machine) Process(pid uint64) (*MM, error) {
+	if err := m.checkProcess(pid); err != nil {
+		return nil, err
+	}
 	if mm := m.procs[pid]; mm != nil {
 		return mm, nil
 	}
@@ -183,7 +196,9 @@ func (m *Machine) FileByName(name string) *File {
 		id:      uint64(len(m.fileList) + 1),
 		cache:   make(map[uint64]*[tableEntries]FrameID),
 		written: make(map[uint64]uint64),
+		budget:  &m.budget,
 	}
+	m.budget.fileBytes += fileBudgetBytes + int64(len(name))
 	m.files[name] = f
 	m.fileList = append(m.fileList, f)
 	return f

@@ -28,6 +28,9 @@ func (m *Machine) Mmap(pid, addr, length uint64, prot Prot, shared bool, file st
 	if err != nil {
 		return err
 	}
+	if err := m.checkFile(file); err != nil {
+		return err
+	}
 	t := m.startOp()
 	m.unmapRange(mm, addr, addr+length)
 	v := &VMA{MM: mm, Start: addr, End: addr + length, Prot: prot, Shared: shared}
@@ -289,6 +292,9 @@ func (m *Machine) Remap(pid, addr, length, pgoff uint64) error {
 	if v == nil || addr+length > v.End || !v.Shared || v.File == nil {
 		return inputErr("remap of [%#x, +%#x): not inside one shared file VMA", addr, length)
 	}
+	if err := m.checkTables(mm, addr, addr+length, "remapping"); err != nil {
+		return err
+	}
 	t := m.startOp()
 	if !v.Nonlinear && pgoff != v.LinearPgOff(addr) {
 		v.File.Index.Remove(v)
@@ -300,6 +306,10 @@ func (m *Machine) Remap(pid, addr, length, pgoff uint64) error {
 		a := addr + i<<pageShift
 		leaf := m.pt.ensureLeaf(mm, a)
 		m.pt.set(makePTEAddr(leaf, levelIndex(a, 0)), mkFilePTE(pgoff+i))
+		if err := m.poll(); err != nil {
+			m.endOp(t, OpRemap, 1)
+			return err
+		}
 	}
 	m.endOp(t, OpRemap, 1)
 	return nil

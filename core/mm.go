@@ -11,9 +11,12 @@ type MM struct {
 	// RSS is 0, as the kernel's did.
 	RSS int64
 
-	pgd  tableID
-	vmas []*VMA // sorted by Start, non-overlapping
-	seq  uint64 // creation order, for deterministic iteration
+	pgd tableID
+	// tables counts the page tables allocated for the mm, the PGD
+	// included (for the budget's check of a fork, budget.go).
+	tables int
+	vmas   []*VMA // sorted by Start, non-overlapping
+	seq    uint64 // creation order, for deterministic iteration
 }
 
 // VMAs returns the VMAs in address order. The slice must not be modified.

@@ -28,6 +28,11 @@ func (m *Machine) Mremap(pid, old, oldLen, new, newLen uint64) error {
 	if new != old && new < old+oldLen && old < new+newLen {
 		return inputErr("mremap: the new range [%#x, +%#x) overlaps the old one", new, newLen)
 	}
+	if new != old {
+		if err := m.checkMove(mm, old, old+min(oldLen, newLen)); err != nil {
+			return err
+		}
+	}
 	t := m.startOp()
 	defer m.endOp(t, OpMremap, 1)
 	if new == old {

@@ -46,6 +46,7 @@ type pageTables struct {
 	free   []tableID
 	live   int
 	peak   int
+	shadow *shadow // with Config.Verify, the count kept at every write (shadow.go)
 }
 
 func newPageTables() *pageTables {
@@ -64,6 +65,7 @@ func (pt *pageTables) alloc(mm *MM, level uint8, base uint64) tableID {
 		pt.meta = append(pt.meta, tableMeta{})
 	}
 	pt.meta[t] = tableMeta{mm: mm, base: base, level: level}
+	mm.tables++ // budget.go
 	pt.live++
 	if pt.live > pt.peak {
 		pt.peak = pt.live
@@ -78,6 +80,7 @@ func (pt *pageTables) release(t tableID) {
 		// a reused table never carries stale entries.
 		*pt.tables[t] = [tableEntries]uint64{}
 	}
+	pt.meta[t].mm.tables-- // budget.go
 	pt.meta[t] = tableMeta{}
 	pt.free = append(pt.free, t)
 	pt.live--
@@ -128,6 +131,7 @@ func (pt *pageTables) pte(a PTEAddr) *PTE {
 // set stores v at a, keeping the table's count of used entries.
 func (pt *pageTables) set(a PTEAddr, v PTE) {
 	p := pt.pte(a)
+	pt.shadow.note(*p, v)
 	switch {
 	case *p == 0 && v != 0:
 		pt.meta[a.table()].used++

@@ -1,6 +1,7 @@
 package workloads
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,11 +25,36 @@ type Generator struct {
 
 // Knob is one size of a workload.
 type Knob struct {
-	Name    string
-	Bytes   bool     // a byte count (written 16MiB in names)
+	Name  string
+	Bytes bool // a byte count (written 16MiB in names)
+	// Choices, if set, makes the knob one of these names (-param
+	// mode=exec): its value is the index of the name, and names show it.
+	Choices []string
 	ByScale [3]int64 // small, default, large
 	Min     int64    // the smallest value that makes sense
 	Help    string
+}
+
+// Format writes a value of k as benchmark names and -param write it: a
+// size for a byte knob (16MiB), the name for a choice, else the number.
+func (k *Knob) Format(v int64) string {
+	switch {
+	case k.Bytes:
+		return SizeName(uint64(v))
+	case k.Choices != nil && v >= 0 && v < int64(len(k.Choices)):
+		return k.Choices[v]
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+// ParseChoice returns the value of the choice named s.
+func (k *Knob) ParseChoice(s string) (int64, error) {
+	for i, c := range k.Choices {
+		if c == s {
+			return int64(i), nil
+		}
+	}
+	return 0, fmt.Errorf("-param %s=%s: want one of %s", k.Name, s, strings.Join(k.Choices, ", "))
 }
 
 // Values are knob values by name.
@@ -74,28 +100,29 @@ func (s *generated) Bench() string { return s.g.BenchID }
 func (s *generated) Params() []Param {
 	var ps []Param
 	for _, k := range s.g.Knobs {
-		val := s.values[k.Name]
-		str := strconv.FormatInt(val, 10)
-		if k.Bytes {
-			str = SizeName(uint64(val))
-		}
-		ps = append(ps, Param{Key: k.Name, Value: str})
+		ps = append(ps, Param{Key: k.Name, Value: k.Format(s.values[k.Name])})
 	}
 	return ps
 }
 
-func (s *generated) Run(apply func(trace.Event) error) error {
+func (s *generated) Run(apply func(trace.Event) error) (err error) {
 	e := &emitter{apply: apply}
+	defer func() {
+		if p := recover(); p != nil && p != errStopGenerating {
+			panic(p)
+		}
+		if e.err != nil {
+			err = attach(fmt.Sprintf("workload %s, event %d", s.g.Name, e.n), e.err)
+		}
+	}()
 	s.g.generate(s.values, s.seed, e)
-	if e.err != nil {
-		return attach(fmt.Sprintf("workload %s, event %d", s.g.Name, e.n), e.err)
-	}
 	return nil
 }
 
 // All lists the generators.
 func All() []*Generator {
-	return []*Generator{forkExit, prefork, forkChain, manyMapped, sga, mremapAfterFork, nonlinear, reclaimMix, ksmWorkload}
+	return []*Generator{forkExit, prefork, forkChain, manyMapped, sga, mremapAfterFork, nonlinear, reclaimMix,
+		pageFault, mmapChurn, latProc, ksmWorkload}
 }
 
 // Select resolves a comma-separated list of workload names, or "all".
@@ -124,19 +151,24 @@ func Select(list string) ([]*Generator, error) {
 	return out, nil
 }
 
-// emitter builds events for a generator and stops at the first error.
+// emitter builds events for a generator and stops it at the first error:
+// the generator's loops, whose counts come from the knobs (2^40 at most),
+// do not run on. It unwinds the generator with a panic of
+// errStopGenerating, which Run recovers.
 type emitter struct {
 	apply func(trace.Event) error
 	err   error
 	n     int64
 }
 
+// errStopGenerating unwinds a generator after an error.
+var errStopGenerating = errors.New("stop generating")
+
 func (e *emitter) ev(ev trace.Event) {
-	if e.err != nil {
-		return
-	}
 	e.n++
-	e.err = e.apply(ev)
+	if e.err = e.apply(ev); e.err != nil {
+		panic(errStopGenerating)
+	}
 }
 
 func (e *emitter) mmapAnon(pid, addr, length uint64, prot trace.Prot, shared bool) {
@@ -145,6 +177,10 @@ func (e *emitter) mmapAnon(pid, addr, length uint64, prot trace.Prot, shared boo
 
 func (e *emitter) mmapFile(pid, addr, length uint64, prot trace.Prot, shared bool, file string, offset uint64) {
 	e.ev(trace.Event{Op: trace.OpMmap, PID: pid, Addr: addr, Len: length, Prot: prot, Shared: shared, File: file, Offset: offset})
+}
+
+func (e *emitter) munmap(pid, addr, length uint64) {
+	e.ev(trace.Event{Op: trace.OpMunmap, PID: pid, Addr: addr, Len: length})
 }
 
 func (e *emitter) touch(pid, addr, length uint64, write bool) {

@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	"rmapbench/core"
@@ -13,14 +14,17 @@ var errEOF = io.EOF
 // Replayer applies events to a machine.
 type Replayer struct {
 	M *core.Machine
-	// Verify turns on the oracle: at every check and reclaim event, and
-	// after every event for the first VerifyEvents events.
-	Verify       bool
-	VerifyEvents int64
-	// VerifyLimit bounds the frames checked at check and reclaim events,
-	// PerEventLimit those checked after other events (0: all).
-	VerifyLimit   int
-	PerEventLimit int
+	// Verify checks the machine against the oracle (docs/verification.md)
+	// after every event: a full pass at a check event (every frame's
+	// count, the mapped frames' walks); after any other event, the walks
+	// of the frames reclaim left mapped and a rotating sample of Sample
+	// frames. Finish makes the last full pass. The machine must be built
+	// with core.Config.Verify.
+	Verify bool
+	Sample int
+	// Budget bounds the walks made to verify, relative to the run's own
+	// work (core.WalkBudget); the zero Budget means no bound.
+	Budget core.WalkBudget
 	// Emit, if set, receives every event applied (-emit-trace).
 	Emit *trace.Writer
 	// Ctx stops a replay when cancelled (an interrupt).
@@ -91,13 +95,26 @@ func (r *Replayer) Apply(ev trace.Event) error {
 	if err != nil {
 		return err
 	}
-	if r.Verify {
-		switch {
-		case ev.Op == trace.OpCheck || ev.Op == trace.OpReclaim:
-			return m.Verify(r.VerifyLimit)
-		case r.events <= r.VerifyEvents:
-			return m.Verify(r.PerEventLimit)
-		}
+	if !r.Verify {
+		return nil
 	}
-	return nil
+	if ev.Op == trace.OpCheck {
+		return m.VerifyPass(r.Budget)
+	}
+	return m.VerifyEvent(r.Sample, r.Budget)
+}
+
+// Finish ends a verified replay with a full pass, so that the state the
+// run ends in is checked whatever the last event was. A failure names no
+// event: its Where is "end of run".
+func (r *Replayer) Finish() error {
+	if !r.Verify {
+		return nil
+	}
+	err := r.M.VerifyPass(r.Budget)
+	var ve *core.VerifyError
+	if errors.As(err, &ve) && ve.Where == "" {
+		ve.Where = "end of run"
+	}
+	return err
 }

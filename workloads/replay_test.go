@@ -20,8 +20,12 @@ func TestEveryWorkloadVerifies(t *testing.T) {
 			t.Run(g.Name+"/"+st.Name, func(t *testing.T) {
 				idx, _ := strategies.Index(st.DefaultIndex)
 				m := core.NewMachineFor(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st)
-				rp := &workloads.Replayer{M: m, Verify: true, VerifyLimit: 1024}
+				// Every frame at every check; samples within the command's budget.
+				rp := &workloads.Replayer{M: m, Verify: true, Sample: 64, Budget: core.WalkBudget{Sample: 0.5}}
 				if err := g.Source(g.Values(workloads.ScaleSmall, nil), 1).Run(rp.Apply); err != nil {
+					t.Fatal(err)
+				}
+				if err := rp.Finish(); err != nil {
 					t.Fatal(err)
 				}
 				if rp.Events() == 0 || m.Stats.Count[core.OpWalk] == 0 {
@@ -38,7 +42,7 @@ func replayBytes(t *testing.T, data []byte) {
 	for _, st := range strategies.All() {
 		idx, _ := strategies.Index(st.DefaultIndex)
 		m := core.NewMachineFor(core.Config{MemBytes: 128 * core.PageSize, Seed: 1, NewIndex: idx.New, Verify: true}, st)
-		rp := &workloads.Replayer{M: m, Verify: true, VerifyEvents: 1 << 20}
+		rp := &workloads.Replayer{M: m, Verify: true, Sample: 1 << 20}
 		r := trace.NewReader(bytes.NewReader(data), "fuzz")
 		for {
 			ev, err := r.Next()

@@ -1,7 +1,6 @@
 package workloads
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"rmapbench/core"
+	"rmapbench/internal/tempfiles"
 	"rmapbench/workloads/trace"
 )
 
@@ -81,13 +81,20 @@ func attach(pos string, err error) error {
 }
 
 // TraceSource replays a trace file (plain or gzip; "-" is standard input).
+//
+// A trace is replayed once per strategy (and per -count run), but standard
+// input can be read only once. So the first Run copies standard input, as
+// it comes (compressed or not), into a temporary file, and every run
+// streams that file as it would any trace file: memory stays bounded
+// whatever the size of the input. Close removes the copy; the command
+// calls it on every path, and a command stopped by a signal removes it
+// with every other temporary file (internal/tempfiles).
 type TraceSource struct {
 	Path string
-	// Stdin is read for the path "-"; it is read once and kept, so that
-	// the trace can be replayed under every strategy.
+	// Stdin is read for the path "-".
 	Stdin io.Reader
 
-	stdinData []byte
+	spool *os.File // the copy of standard input
 }
 
 // Bench is "Trace".
@@ -116,18 +123,59 @@ func (t *TraceSource) open() (*trace.Reader, io.Closer, error) {
 	if t.Path != "-" {
 		return trace.Open(t.Path)
 	}
-	if t.stdinData == nil {
-		in := t.Stdin
-		if in == nil {
-			in = os.Stdin
-		}
-		data, err := io.ReadAll(in)
-		if err != nil {
+	if t.spool == nil {
+		if err := t.copyStdin(); err != nil {
 			return nil, nil, err
 		}
-		t.stdinData = data
 	}
-	return trace.OpenReader(bytes.NewReader(t.stdinData), trace.StdinName)
+	f, err := os.Open(t.spool.Name())
+	if err != nil {
+		return nil, nil, err
+	}
+	r, c, err := trace.OpenReader(f, trace.StdinName)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return r, multiCloser{c, f}, nil
+}
+
+// copyStdin copies standard input into the spool file.
+func (t *TraceSource) copyStdin() error {
+	in := t.Stdin
+	if in == nil {
+		in = os.Stdin
+	}
+	f, err := tempfiles.Create("", "rmapbench-stdin-*.trace")
+	if err != nil {
+		return fmt.Errorf("copying standard input: %w", err)
+	}
+	if _, err := io.Copy(f, in); err != nil {
+		tempfiles.Remove(f)
+		return fmt.Errorf("%s: %w", trace.StdinName, err)
+	}
+	t.spool = f
+	return nil
+}
+
+// Close removes the copy of standard input, if any.
+func (t *TraceSource) Close() error {
+	if t.spool != nil {
+		tempfiles.Remove(t.spool)
+		t.spool = nil
+	}
+	return nil
+}
+
+// multiCloser closes each of its closers in order.
+type multiCloser []io.Closer
+
+func (m multiCloser) Close() error {
+	var errs []error
+	for _, c := range m {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // Run reads the trace and applies each event. A bad line or an event that

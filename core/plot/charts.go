@@ -380,6 +380,9 @@ func summary(runs []results.Run) (*figure, []string) {
 	}
 	workloads := map[string]bool{} // those with baseline results
 	seen := map[string]bool{}
+	// cfgsOf lists each workload's configurations, so that a group's bars
+	// look at its own configurations only (linear in the results).
+	cfgsOf := map[string][]cfgKey{}
 	strategies := map[string]bool{}
 	for _, r := range runs {
 		st, ok := r.Keys["strategy"]
@@ -392,6 +395,10 @@ func summary(runs []results.Run) (*figure, []string) {
 			parts = append(parts, k+"="+rest[k])
 		}
 		key := cfgKey{r.Workload, strings.Join(parts, "/")}
+		known := false
+		for i := range metrics {
+			known = known || values[i][key] != nil
+		}
 		for i, m := range metrics {
 			v, ok := r.Value(m.unit)
 			if !ok {
@@ -399,6 +406,10 @@ func summary(runs []results.Run) (*figure, []string) {
 			}
 			if values[i][key] == nil {
 				values[i][key] = map[string][]float64{}
+				if !known {
+					cfgsOf[r.Workload] = append(cfgsOf[r.Workload], key)
+					known = true
+				}
 			}
 			values[i][key][st] = append(values[i][key][st], v)
 			strategies[st] = true
@@ -458,8 +469,9 @@ func summary(runs []results.Run) (*figure, []string) {
 			for gi, w := range groups {
 				var vs []float64
 				zeros, cfgs := 0, 0
-				for key, byStrat := range values[mi] {
-					if key.workload != w || len(byStrat[st]) == 0 || (m.relative && len(byStrat[baseline]) == 0) {
+				for _, key := range cfgsOf[w] {
+					byStrat := values[mi][key]
+					if len(byStrat[st]) == 0 || (m.relative && len(byStrat[baseline]) == 0) {
 						continue
 					}
 					v := results.Median(byStrat[st])

@@ -88,16 +88,16 @@ func (c *collector) varying() []string {
 			seen[k][v] = true
 		}
 	}
+	// A key some observation lacks is in fewer than all of them.
+	count := map[string]int{}
+	for _, o := range c.obs {
+		for k := range o.rest {
+			count[k]++
+		}
+	}
 	var keys []string
 	for k, vals := range seen {
-		missing := false
-		for _, o := range c.obs {
-			if _, ok := o.rest[k]; !ok {
-				missing = true
-				break
-			}
-		}
-		if len(vals) > 1 || missing {
+		if len(vals) > 1 || count[k] < len(c.obs) {
 			keys = append(keys, k)
 		}
 	}

@@ -1,8 +1,10 @@
 package plot
 
 import (
+	"rmapbench/core/report"
 	"rmapbench/core/results"
 
+	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -19,21 +21,49 @@ func Charts() []string { return slices.Clone(chartNames) }
 // and a note for each chart (or panel) left out for lack of data. A chart
 // with no data is not an error.
 func Draw(rs []*benchfmt.Result, dir string) (written []string, skipped []string, err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, nil, err
-	}
+	return DrawContext(context.Background(), rs, dir)
+}
+
+// DrawContext is Draw, stopping with ctx's error between charts once ctx
+// is cancelled. Every chart is rendered to a temporary file first, and the
+// files appear in dir only once all are rendered: an error or an
+// interrupt leaves no chart behind.
+func DrawContext(ctx context.Context, rs []*benchfmt.Result, dir string) (written []string, skipped []string, err error) {
 	runs := results.Parse(rs)
+	var pending []*report.AtomicFile
+	defer func() {
+		for _, a := range pending {
+			a.Abort() // nothing after Commit
+		}
+	}()
 	for _, name := range chartNames {
+		if err := ctx.Err(); err != nil {
+			return nil, skipped, err
+		}
 		f, notes := builders[name](runs)
 		skipped = append(skipped, notes...)
 		if f == nil {
 			continue
 		}
 		f.prepare()
-		files, err := f.write(dir)
-		written = append(written, files...)
+		if len(pending) == 0 {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, skipped, err
+			}
+		}
+		files, paths, err := f.write(dir)
+		pending = append(pending, files...)
+		written = append(written, paths...)
 		if err != nil {
-			return written, skipped, fmt.Errorf("plot %s: %w", name, err)
+			return nil, skipped, fmt.Errorf("plot %s: %w", name, err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, skipped, err
+	}
+	for _, a := range pending {
+		if err := a.Commit(); err != nil {
+			return nil, skipped, err
 		}
 	}
 	return written, skipped, nil

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -19,6 +18,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"rmapbench/core/report"
 )
 
 // dpi of the PNG files: an 8x5 inch chart is 960x600 pixels.
@@ -55,6 +56,7 @@ func textStyle(size vg.Length, bold, italic bool) text.Style {
 // prepare picks each panel's scales, clamps values <= 0 on log axes, chooses
 // what the error bars show, and adds the notes that explain it.
 func (f *figure) prepare() {
+	f.limit() // limits.go
 	useCI, minN, maxN, lines := true, math.MaxInt, 0, false
 	for _, p := range f.Panels {
 		if p.Groups != nil {
@@ -259,21 +261,22 @@ func (p *panel) coincident() []string {
 	return out
 }
 
-// write renders the figure as NAME.png and NAME.svg in dir, each written to
-// a temporary file and renamed.
-func (f *figure) write(dir string) ([]string, error) {
-	var written []string
+// write renders the figure as NAME.png and NAME.svg in dir, each to an
+// output file that the caller commits.
+func (f *figure) write(dir string) (files []*report.AtomicFile, paths []string, err error) {
 	for _, ext := range []string{"png", "svg"} {
 		path := filepath.Join(dir, f.Name+"."+ext)
-		if err := f.writeFile(path, ext); err != nil {
-			return written, err
+		a, err := f.writeFile(path, ext)
+		if err != nil {
+			return files, paths, err
 		}
-		written = append(written, path)
+		files = append(files, a)
+		paths = append(paths, path)
 	}
-	return written, nil
+	return files, paths, nil
 }
 
-func (f *figure) writeFile(path, ext string) (err error) {
+func (f *figure) writeFile(path, ext string) (*report.AtomicFile, error) {
 	var cw vg.CanvasWriterTo
 	switch ext {
 	case "png":
@@ -281,31 +284,20 @@ func (f *figure) writeFile(path, ext string) (err error) {
 	case "svg":
 		cw = vgsvg.New(f.Width, f.Height)
 	default:
-		return fmt.Errorf("unknown format %q", ext)
+		return nil, fmt.Errorf("unknown format %q", ext)
 	}
 	if err := f.render(draw.New(cw)); err != nil {
-		return err
+		return nil, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	a, err := report.CreateAtomic(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = cw.WriteTo(tmp); err != nil {
-		return err
+	if _, err := cw.WriteTo(a); err != nil {
+		a.Abort()
+		return nil, err
 	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return a, nil
 }
 
 // render draws the figure: title and claim on top, panels, a legend column

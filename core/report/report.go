@@ -11,11 +11,8 @@
 package report
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -87,62 +84,4 @@ func (w *Writer) Write(r Result) error {
 		res.Values = append(res.Values, benchfmt.Value{Value: m.Value, Unit: m.Unit})
 	}
 	return w.bw.Write(res)
-}
-
-// AtomicFile is a file that appears under its name only when committed:
-// it is written to a temporary file in the same directory and renamed.
-// Nothing is left behind if it is aborted.
-type AtomicFile struct {
-	*os.File
-	path string
-	done bool
-}
-
-// CreateAtomic starts writing path.
-func CreateAtomic(path string) (*AtomicFile, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return nil, fmt.Errorf("cannot write %s: %w", path, errors.Unwrap(err))
-	}
-	// CreateTemp makes the file private; a results file is not.
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, err
-	}
-	return &AtomicFile{File: f, path: path}, nil
-}
-
-// Commit makes the file appear under its name.
-func (a *AtomicFile) Commit() error {
-	if a.done {
-		return fmt.Errorf("%s: already committed or aborted", a.path)
-	}
-	a.done = true
-	tmp := a.File.Name()
-	if err := a.File.Sync(); err != nil {
-		a.File.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := a.File.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, a.path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
-
-// Abort discards the file. It is safe to call after Commit (it does
-// nothing then).
-func (a *AtomicFile) Abort() {
-	if a.done {
-		return
-	}
-	a.done = true
-	a.File.Close()
-	os.Remove(a.File.Name())
 }

@@ -33,9 +33,12 @@ type Case struct {
 type Options struct {
 	Arch     *core.Arch
 	MemBytes int64
-	Seed     uint64
-	Count    int
-	Verify   bool
+	// MaxSimBytes is the budget of the simulator's own memory
+	// (core.Config.MaxSimBytes).
+	MaxSimBytes int64
+	Seed        uint64
+	Count       int
+	Verify      bool
 	// Options are passed to every machine (core.Config.Options).
 	Options map[string]string
 	Ctx     context.Context
@@ -89,13 +92,14 @@ func Run(opts Options, cases []Case, w *report.Writer) error {
 // RunOnce runs a case once on a fresh machine and measures it.
 func RunOnce(opts Options, c *Case, run int) (report.Result, error) {
 	m := core.NewMachineFor(core.Config{
-		Arch:     opts.Arch,
-		MemBytes: opts.MemBytes,
-		Seed:     opts.Seed,
-		NewIndex: c.Index.New,
-		Verify:   opts.Verify,
-		Options:  opts.Options,
-		Ctx:      opts.Ctx,
+		Arch:        opts.Arch,
+		MemBytes:    opts.MemBytes,
+		MaxSimBytes: opts.MaxSimBytes,
+		Seed:        opts.Seed,
+		NewIndex:    c.Index.New,
+		Verify:      opts.Verify,
+		Options:     opts.Options,
+		Ctx:         opts.Ctx,
 	}, c.Strategy)
 	// Start every run from a collected heap, so that one run does not pay
 	// for the garbage of the one before.

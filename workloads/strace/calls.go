@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"rmapbench/workloads/internal/mirror"
 	"rmapbench/workloads/trace"
 )
 
@@ -70,35 +71,12 @@ func (c *callCtx) prot(s string) (trace.Prot, error) {
 	return trace.Prot(v) & (trace.ProtRead | trace.ProtWrite | trace.ProtExec), err
 }
 
-// roundUp rounds a length up to whole pages; lengths past 2^47 come back
-// as 2^47 + a page, more than any range can hold, without wrapping.
-func roundUp(length uint64) uint64 {
-	if length > addrLimit {
-		return addrLimit + pageSize
-	}
-	return (length + pageSize - 1) &^ (pageSize - 1)
-}
-
-// span returns the pages [start, end) that a call's (addr, length) covers:
-// the length rounded up to pages, the end cut at 2^47. ok is false, and
-// the call counted out of range, if addr is not page aligned, the length
-// is 0 (the kernel refuses both), or the range starts past 2^47.
+// span returns the pages [start, end) that a call's (addr, length) covers
+// (mirror.Span), counting the call out of range when it is skipped or cut.
 func (c *callCtx) span(addr, length uint64) (start, end uint64, ok bool) {
-	if addr%pageSize != 0 || length == 0 || addr >= addrLimit {
-		c.im.stats.OutOfRange++
-		return 0, 0, false
-	}
-	n := roundUp(length)
-	if n > addrLimit-addr {
-		c.im.stats.OutOfRange++
-		return addr, addrLimit, true
-	}
-	return addr, addr + n, true
-}
-
-// inRange reports whether [addr, addr+length) is a range a trace can hold.
-func inRange(addr, length uint64) bool {
-	return addr%pageSize == 0 && length > 0 && addr < addrLimit && length <= addrLimit-addr
+	start, end, out, ok := mirror.Span(addr, length)
+	c.im.count(out)
+	return start, end, ok
 }
 
 func (c *callCtx) mmap() error {
@@ -134,19 +112,23 @@ func (c *callCtx) mmap() error {
 		return nil
 	}
 	mm := c.im.mmOf(c.t)
-	p := piece{
-		start: start, end: end, prot: prot, shared: flags&mapShared != 0, pending: true,
-		stackLike: flags&(mapStack|mapGrowsdown) != 0,
-		noReserve: flags&mapNoreserve != 0,
-		populate:  flags&mapPopulate != 0,
+	p := mirror.Piece{Start: start, End: end, Prot: prot, Shared: flags&mapShared != 0, Marks: markPending}
+	if flags&(mapStack|mapGrowsdown) != 0 {
+		p.Marks |= markStackLike
+	}
+	if flags&mapNoreserve != 0 {
+		p.Marks |= markNoReserve
+	}
+	if flags&mapPopulate != 0 {
+		p.Marks |= markPopulate
 	}
 	if flags&mapAnonymous == 0 {
 		if offset%pageSize != 0 || offset > math.MaxUint64-(end-start) {
 			c.im.stats.OutOfRange++
 			return nil
 		}
-		p.file, p.offset = c.im.fileName(mm, a.fd, flags, offset)
-		if len(p.file) > trace.MaxNameLength {
+		p.File, p.Offset = c.im.fileName(mm, a.fd, flags, offset)
+		if len(p.File) > trace.MaxNameLength {
 			return c.errorf("file name longer than %d bytes", trace.MaxNameLength)
 		}
 	}
@@ -165,12 +147,13 @@ func (c *callCtx) mmap() error {
 func (im *importer) fileName(mm *addrSpace, fdArg string, flags, offset uint64) (string, uint64) {
 	fd, path := splitFD(fdArg)
 	if path != "" {
-		return encodeName(path), offset
+		return im.intern(mirror.EncodeName(path)), offset
 	}
 	fd = strings.TrimSpace(fd)
 	n, seen := mm.fdFiles[fd]
 	if !seen || (flags&mapFixed == 0 && offset == 0) {
 		im.fileSeq++
+		im.stats.UnnamedFiles++
 		n = im.fileSeq
 		if mm.fdFiles == nil {
 			mm.fdFiles = make(map[string]uint64)
@@ -221,19 +204,12 @@ func (c *callCtx) mprotect() error {
 		return nil
 	}
 	mm := c.im.mmOf(c.t)
-	if err := c.im.emit(mm, trace.Event{Op: trace.OpMprotect, Addr: start, Len: end - start, Prot: prot}); err != nil {
-		return err
-	}
-	mm.space.protect(start, end, prot)
-	return nil
+	return mm.space.SetProt(start, end, prot, c.im.emitter(mm))
 }
 
-// mremap mirrors mremap(OLD, OLDLEN, NEWLEN, FLAGS[, NEW]) = NEW. When
-// the model knows [OLD, OLD+OLDLEN) as one mapping it emits mremap; when
-// not (the mapping predates the log, or was pieced together from several
-// mmaps the kernel merged), it emits munmap of the old range and an mmap
-// of the new one with the old range's attributes if those are uniform,
-// else munmap of both (the new mapping is unknown to the model).
+// mremap mirrors mremap(OLD, OLDLEN, NEWLEN, FLAGS[, NEW]) = NEW
+// (mirror.Space.MirrorMremap): mremap when the model knows [OLD,
+// OLD+OLDLEN) as one mapping, munmap and mmap otherwise.
 func (c *callCtx) mremap() error {
 	args, err := c.argList(4, "OLD, OLDLEN, NEWLEN, FLAGS[, NEW]")
 	if err != nil {
@@ -248,102 +224,20 @@ func (c *callCtx) mremap() error {
 	if err != nil {
 		return err
 	}
-	im := c.im
-	mm := im.mmOf(c.t)
-	nw := c.res
-	oldLen, newLen = roundUp(oldLen), roundUp(newLen)
-
-	if oldLen == 0 {
-		// OLDLEN 0 maps the pages of a shared mapping a second time.
-		if !inRange(old, pageSize) || !inRange(nw, newLen) {
-			im.stats.OutOfRange++
-			return nil
-		}
-		if p := mm.space.at(old); p != nil && p.shared && p.file != "" {
-			dup := *p
-			dup.offset += old - p.start
-			dup.start, dup.end = nw, nw+newLen
-			dup.sameVMA, dup.pending, dup.execStack = false, true, false
-			return im.emitMmap(mm, dup)
-		}
-		im.stats.Approximated++
-		return im.emitMunmap(mm, nw, nw+newLen)
-	}
-	if !inRange(old, oldLen) || !inRange(nw, newLen) {
-		im.stats.OutOfRange++
-		for _, r := range [][2]uint64{{old, oldLen}, {nw, newLen}} {
-			if r[0]%pageSize == 0 && r[0] < addrLimit && r[1] > 0 {
-				if err := im.emitMunmap(mm, r[0], r[0]+min(r[1], addrLimit-r[0])); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	overlap := nw != old && nw < old+oldLen && old < nw+newLen
-	if !overlap && mm.space.oneVMA(old, old+oldLen) {
-		ev := trace.Event{Op: trace.OpMremap, Addr: old, Len: oldLen, NewAddr: nw, NewLen: newLen}
-		if err := im.emit(mm, ev); err != nil {
-			return err
-		}
-		mm.space.mremap(old, oldLen, nw, newLen)
-		if flags&mremapDontunmap != 0 && nw != old {
-			// The old range stays mapped, emptied.
-			kept := *mm.space.at(nw)
-			kept.start, kept.end = old, old+oldLen
-			kept.sameVMA, kept.pending, kept.execStack = false, false, false
-			return im.emitMmap(mm, kept)
-		}
-		return nil
-	}
-	im.stats.Approximated++
-	first, uniform := mm.space.uniform(old, old+oldLen)
-	if err := im.emitMunmap(mm, old, old+oldLen); err != nil {
-		return err
-	}
-	if !uniform {
-		return im.emitMunmap(mm, nw, nw+newLen)
-	}
-	moved := first
-	if moved.file != "" {
-		moved.offset += old - first.start
-	}
-	moved.start, moved.end = nw, nw+newLen
-	moved.sameVMA, moved.pending, moved.execStack = false, true, false
-	return im.emitMmap(mm, moved)
+	mm := c.im.mmOf(c.t)
+	out, err := mm.space.MirrorMremap(old, mirror.RoundUp(oldLen), c.res, mirror.RoundUp(newLen),
+		flags&mremapDontunmap != 0, fromMremap, c.im.emitter(mm))
+	c.im.count(out)
+	return err
 }
 
-// brk tracks the heap: the first result is its start; a result above the
-// current end maps the new pages (anonymous, rw-, private: they merge with
-// the heap), one below unmaps the pages past it. A failing brk returns the
-// current end, and so changes nothing.
+// brk tracks the heap (mirror.Heap): growing maps the new pages, to be
+// touched, shrinking unmaps.
 func (c *callCtx) brk() error {
-	im := c.im
-	if c.res >= addrLimit {
-		im.stats.OutOfRange++
-		return nil
-	}
-	end := roundUp(c.res)
-	mm := im.mmOf(c.t)
-	if !mm.brkKnown {
-		mm.brkKnown = true
-		mm.brkStart, mm.brkEnd = end, end
-		return nil
-	}
-	end = max(end, mm.brkStart)
-	switch {
-	case end > mm.brkEnd:
-		heap := piece{start: mm.brkEnd, end: end, prot: trace.ProtRead | trace.ProtWrite, pending: true}
-		if err := im.emitMmap(mm, heap); err != nil {
-			return err
-		}
-	case end < mm.brkEnd:
-		if err := im.emitMunmap(mm, end, mm.brkEnd); err != nil {
-			return err
-		}
-	}
-	mm.brkEnd = end
-	return nil
+	mm := c.im.mmOf(c.t)
+	out, err := mm.heap.MirrorBrk(&mm.space, c.res, markPending, c.im.emitter(mm))
+	c.im.count(out)
+	return err
 }
 
 // madvise turns MADV_DONTNEED into dontneed, MADV_MERGEABLE and
@@ -439,31 +333,14 @@ func (c *callCtx) mlockall() error {
 // (mlockall) holes are normal.
 func (c *callCtx) lockRuns(op trace.Op, start, end uint64) error {
 	mm := c.im.mmOf(c.t)
-	s := &mm.space
-	s.cutEdge(start)
-	s.cutEdge(end)
-	runStart, runEnd := start, start
-	hole := false
-	for i := s.index(start); i < len(s.pieces) && s.pieces[i].start < end; i++ {
-		p := s.pieces[i]
-		if p.start != runEnd {
-			hole = true
-			if runEnd > runStart {
-				if err := c.im.emit(mm, trace.Event{Op: op, Addr: runStart, Len: runEnd - runStart}); err != nil {
-					return err
-				}
-			}
-			runStart = p.start
-		}
-		runEnd = p.end
+	runs, hole := mm.space.Runs(start, end)
+	if hole && (start != 0 || end != addrLimit) {
+		c.im.stats.Approximated++
 	}
-	if hole || runEnd != end {
-		if start != 0 || end != addrLimit {
-			c.im.stats.Approximated++
+	for _, r := range runs {
+		if err := c.im.emit(mm, trace.Event{Op: op, Addr: r.Start, Len: r.End - r.Start}); err != nil {
+			return err
 		}
-	}
-	if runEnd > runStart {
-		return c.im.emit(mm, trace.Event{Op: op, Addr: runStart, Len: runEnd - runStart})
 	}
 	return nil
 }
@@ -489,7 +366,7 @@ func (c *callCtx) remapFilePages() error {
 		return nil
 	}
 	mm := c.im.mmOf(c.t)
-	if p := mm.space.at(start); p == nil || !p.shared || p.file == "" || !mm.space.oneVMA(start, end) {
+	if p := mm.space.At(start); p == nil || !p.Shared || p.File == "" || !mm.space.OneVMA(start, end) {
 		c.im.stats.Approximated++
 		return nil
 	}
@@ -547,8 +424,8 @@ func (im *importer) cloneTask(t *task, child uint32, flags uint64) error {
 			return err
 		}
 		mm := im.newSpace(child)
-		mm.space = parent.space.clone()
-		mm.brkKnown, mm.brkStart, mm.brkEnd = parent.brkKnown, parent.brkStart, parent.brkEnd
+		mm.space = parent.space.Clone()
+		mm.heap = parent.heap
 		if parent.fdFiles != nil {
 			mm.fdFiles = make(map[string]uint64, len(parent.fdFiles))
 			for fd, n := range parent.fdFiles {
@@ -611,8 +488,8 @@ func (c *callCtx) execve() error {
 	note := ""
 	if old != nil && old.users == 1 {
 		mm = old
-		mm.space = space{}
-		mm.brkKnown, mm.brkStart, mm.brkEnd = false, 0, 0
+		mm.space = mirror.Space{}
+		mm.heap = mirror.Heap{}
 	} else {
 		if old != nil {
 			t.mm = nil
@@ -639,9 +516,9 @@ func (c *callCtx) execve() error {
 	if im.opts.NoStack {
 		return nil
 	}
-	stack := piece{
-		start: stackTop - stackSize, end: stackTop, prot: trace.ProtRead | trace.ProtWrite,
-		pending: true, execStack: true,
+	stack := mirror.Piece{
+		Start: stackTop - stackSize, End: stackTop, Prot: trace.ProtRead | trace.ProtWrite,
+		Marks: markPending | markExecStack,
 	}
 	return im.emitMmap(mm, stack)
 }

@@ -82,7 +82,10 @@
 // lines are replayed in order. A buffered task no clone claims (no clone
 // is unfinished any more, or the log ends) is replayed as a task of
 // unknown origin: a new process with an empty address space, the way the
-// traced command itself appears (its first line is its execve).
+// traced command itself appears (its first line is its execve). The
+// buffer is bounded (1,024 tasks, 64 MiB of lines): past that, the task
+// buffered first is replayed so, counted in Stats.Unclaimed, and a clone
+// that returns its tid later ends it and starts the child afresh.
 //
 // PIDs. An address space's trace PID is the thread group id of the task
 // that created it (the fork child, the exec'ing vfork child, the first
@@ -130,7 +133,8 @@
 // space (how a library or a whole file is mapped first), any other mmap
 // of it continues the descriptor's current file. The segments of a
 // library are then one file, but the same library in two processes is
-// two files: without -y, sharing between processes is lost. A file
+// two files: without -y, sharing between processes is lost
+// (Stats.UnnamedFiles counts such files, and Stats.Warnings says so). A file
 // offset that is not page aligned (which the kernel refuses) skips the
 // call. MAP_HUGETLB mappings are modelled with 4 KiB pages.
 //
@@ -185,7 +189,9 @@
 // write touches only of writable ones. An mremap or a remap is emitted
 // only for a range known to lie in one simulator VMA (the model never
 // merges ranges, and the simulator splits VMAs only where an event put an
-// edge). PIDs are never named after their exit.
+// edge). PIDs are never named after their exit. The model, and the
+// mirroring of mmap, munmap, mprotect, mremap and brk onto it, are package
+// workloads/internal/mirror's, shared with the perf importer.
 //
 // # Touch policies
 //

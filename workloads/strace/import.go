@@ -2,31 +2,18 @@ package strace
 
 import (
 	"bufio"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"strings"
-	"unicode/utf8"
 
+	"rmapbench/workloads/internal/mirror"
 	"rmapbench/workloads/trace"
 )
 
 // Error is a line of the log that cannot be imported. Error() gives
 // "NAME:LINE: what is wrong".
-type Error struct {
-	File string
-	Line int
-	Msg  string
-	// Err is the read or decompression error behind Msg, if any.
-	Err error
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
-
-// Unwrap returns the read error behind e, if any.
-func (e *Error) Unwrap() error { return e.Err }
+type Error = trace.Error
 
 // MaxLineLength is the longest log line Import accepts.
 const MaxLineLength = 16 << 20
@@ -55,6 +42,13 @@ type Stats struct {
 	// Buffered counts tasks whose first lines came before their creator's
 	// clone returned, and were held back until it did.
 	Buffered int
+	// Unclaimed counts buffered tasks replayed as tasks of unknown origin
+	// because the buffer was full (maxBufferedTasks, maxBufferedBytes)
+	// before a clone claimed them.
+	Unclaimed int
+	// UnnamedFiles counts the files of a log without -y, which the
+	// importer names file:1, file:2, ... (fileName).
+	UnnamedFiles int
 	// OutOfRange counts calls skipped or cut short because their range is
 	// not page aligned or passes 2^47 (the vsyscall page, for one).
 	OutOfRange int
@@ -63,6 +57,19 @@ type Stats struct {
 	// munmap and mmap), a remap_file_pages outside a known shared file
 	// mapping (skipped).
 	Approximated int
+}
+
+// Warnings describe what in the import makes the trace less faithful than
+// the log could have made it, one sentence each.
+func (s Stats) Warnings() []string {
+	var w []string
+	if s.UnnamedFiles > 0 {
+		w = append(w, fmt.Sprintf("the log names no files (record it with strace -y): its %d mapped files are called file:1 to file:%d, and processes that map the same file do not share it in the trace", s.UnnamedFiles, s.UnnamedFiles))
+	}
+	if s.Unclaimed > 0 {
+		w = append(w, fmt.Sprintf("%d tasks printed more than the importer holds (%d tasks, %d MiB) while their creator's clone was unfinished; they were imported as new processes", s.Unclaimed, maxBufferedTasks, maxBufferedBytes>>20))
+	}
+	return w
 }
 
 // String summarises s in two lines.
@@ -146,17 +153,34 @@ type addrSpace struct {
 	pid   uint64
 	users int  // tasks using it: threads, CLONE_VM clones, vfork children
 	named bool // the trace has named its PID
-	space space
-	// The heap: brk's first result, and its current end (page rounded).
-	brkKnown         bool
-	brkStart, brkEnd uint64
+	space mirror.Space
+	heap  mirror.Heap
 	// fdFiles names, in logs without -y, the file behind each descriptor.
 	fdFiles map[string]uint64
 }
 
 // buffer holds the lines of a task that appeared while some clone was
 // unfinished: its creator is not known yet.
-type buffer struct{ lines []logLine }
+type buffer struct {
+	lines []logLine
+	bytes int // what the lines cost to hold (lineCost)
+}
+
+// The bounds of the buffer of tasks waiting for their clone. A log where
+// a clone stays unfinished while other tasks print on (a hostile log, or
+// one cut and pasted) would otherwise be held in memory whole. When a
+// bound is passed, the task buffered first is replayed as a task of
+// unknown origin, as at the end of the log; a clone that later returns
+// its tid ends it and starts the child afresh (cloneTask). Real logs stay
+// far below: the children of one make -j print a few lines each before
+// their clones return.
+const (
+	maxBufferedTasks = 1024
+	maxBufferedBytes = 64 << 20
+)
+
+// lineCost is what holding l costs: its text and the logLine.
+func lineCost(l logLine) int { return len(l.body) + len(l.name) + 64 }
 
 type importer struct {
 	name  string
@@ -169,12 +193,32 @@ type importer struct {
 	pendingClones int // tasks inside an unfinished clone, fork or vfork
 	buffers       map[uint32]*buffer
 	bufferOrder   []uint32 // buffered tids by first line
+	bufferedBytes int      // the lines' cost in all buffers
 	eof           bool
 
-	live      []*addrSpace // in creation order
-	usedPIDs  map[uint64]bool
-	synthetic uint64 // PIDs handed out past 2^32
-	fileSeq   uint64 // synthetic file names
+	live    []*addrSpace // in creation order
+	pids    mirror.PIDs
+	fileSeq uint64 // synthetic file names
+	names   map[string]string
+}
+
+// maxInternedNames bounds the table of interned file names, as the trace
+// reader's does.
+const maxInternedNames = 1 << 16
+
+// intern returns name as a string shared by every mapping of the same
+// file, so the model holds each name once however often it is mapped.
+func (im *importer) intern(name string) string {
+	if s, ok := im.names[name]; ok {
+		return s
+	}
+	if im.names == nil {
+		im.names = make(map[string]string)
+	}
+	if len(im.names) < maxInternedNames {
+		im.names[name] = name
+	}
+	return name
 }
 
 // Import reads the strace log r (plain or gzip, recognised by its magic
@@ -190,15 +234,14 @@ func Import(r io.Reader, name string, w *trace.Writer, opts Options) (Stats, err
 		return Stats{}, err
 	}
 	im := &importer{
-		name:     name,
-		w:        w,
-		opts:     opts,
-		rng:      rand.New(rand.NewPCG(opts.Seed, 0x73747261)),
-		tasks:    make(map[uint32]*task),
-		buffers:  make(map[uint32]*buffer),
-		usedPIDs: make(map[uint64]bool),
+		name:    name,
+		w:       w,
+		opts:    opts,
+		rng:     rand.New(rand.NewPCG(opts.Seed, 0x73747261)),
+		tasks:   make(map[uint32]*task),
+		buffers: make(map[uint32]*buffer),
 	}
-	in, err := decompress(r, name)
+	in, err := mirror.Decompress(r, name)
 	if err != nil {
 		return im.stats, err
 	}
@@ -232,7 +275,11 @@ func Import(r io.Reader, name string, w *trace.Writer, opts Options) (Stats, err
 		if errors.Is(err, bufio.ErrTooLong) {
 			return im.stats, im.errorAt(num+1, "line longer than %d bytes", MaxLineLength)
 		}
-		return im.stats, &Error{File: name, Line: num + 1, Msg: "read: " + err.Error(), Err: err}
+		msg := "read: " + err.Error()
+		if ge := (*trace.GzipError)(nil); errors.As(err, &ge) {
+			msg = ge.Error()
+		}
+		return im.stats, &Error{File: name, Line: num + 1, Msg: msg, Err: err}
 	}
 	if err := im.finish(); err != nil {
 		return im.stats, err
@@ -241,21 +288,6 @@ func Import(r io.Reader, name string, w *trace.Writer, opts Options) (Stats, err
 		return im.stats, writeError(err)
 	}
 	return im.stats, nil
-}
-
-// decompress returns r, or a gzip reader of it when it starts with the
-// gzip magic bytes.
-func decompress(r io.Reader, name string) (io.Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	magic, _ := br.Peek(2)
-	if len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
-		return br, nil
-	}
-	z, err := gzip.NewReader(br)
-	if err != nil {
-		return nil, &Error{File: name, Line: 1, Msg: "gzip: " + err.Error(), Err: err}
-	}
-	return z, nil
 }
 
 func (im *importer) errorAt(line int, format string, args ...any) error {
@@ -275,17 +307,20 @@ func (im *importer) dispatch(l logLine) error {
 	if t == nil {
 		if b := im.buffers[l.tid]; b != nil {
 			b.lines = append(b.lines, l)
-			return nil
+			b.bytes += lineCost(l)
+			im.bufferedBytes += lineCost(l)
+			return im.releaseOverflow()
 		}
 		if l.kind == lineSignal || l.kind == lineNote {
 			im.stats.Ignored++
 			return nil
 		}
 		if im.pendingClones > 0 && !im.eof {
-			im.buffers[l.tid] = &buffer{lines: []logLine{l}}
+			im.buffers[l.tid] = &buffer{lines: []logLine{l}, bytes: lineCost(l)}
 			im.bufferOrder = append(im.bufferOrder, l.tid)
+			im.bufferedBytes += lineCost(l)
 			im.stats.Buffered++
-			return nil
+			return im.releaseOverflow()
 		}
 		if l.kind == lineEnd {
 			im.stats.Ignored++
@@ -310,6 +345,21 @@ func (im *importer) releaseSettled() error {
 	return nil
 }
 
+// releaseOverflow replays the task buffered first as a task of unknown
+// origin while the buffers hold more than their bounds.
+func (im *importer) releaseOverflow() error {
+	for len(im.bufferOrder) > maxBufferedTasks || im.bufferedBytes > maxBufferedBytes {
+		tid := im.bufferOrder[0]
+		im.bufferOrder = im.bufferOrder[1:]
+		im.newTask(tid, &group{tgid: tid}, nil)
+		im.stats.Unclaimed++
+		if err := im.replayBuffer(tid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // replayBuffer dispatches the buffered lines of tid, now that its task
 // exists (or is known to be of unknown origin).
 func (im *importer) replayBuffer(tid uint32) error {
@@ -318,6 +368,7 @@ func (im *importer) replayBuffer(tid uint32) error {
 		return nil
 	}
 	delete(im.buffers, tid)
+	im.bufferedBytes -= b.bytes
 	for _, l := range b.lines {
 		if err := im.dispatch(l); err != nil {
 			return err
@@ -457,23 +508,8 @@ func (im *importer) call(t *task, name, args, result string, num int) error {
 	}
 }
 
-// allocPID gives a new address space a trace PID: its thread group id,
-// unless an earlier address space had it (pid reuse, or a process that
-// exec'd out of a shared address space), then one past 2^32, which no tid
-// reaches. Trace PIDs are never reused: the trace forbids naming a PID
-// after its exit.
-func (im *importer) allocPID(tgid uint32) uint64 {
-	pid := uint64(tgid)
-	if im.usedPIDs[pid] {
-		im.synthetic++
-		pid = 1<<32 + im.synthetic
-	}
-	im.usedPIDs[pid] = true
-	return pid
-}
-
 func (im *importer) newSpace(tgid uint32) *addrSpace {
-	mm := &addrSpace{pid: im.allocPID(tgid)}
+	mm := &addrSpace{pid: im.pids.Alloc(tgid)}
 	im.live = append(im.live, mm)
 	return mm
 }
@@ -564,73 +600,36 @@ func (im *importer) markNamed(mm *addrSpace) {
 	}
 }
 
+// emitter returns the function that writes the events of mm.
+func (im *importer) emitter(mm *addrSpace) mirror.Emit {
+	return func(ev trace.Event) error { return im.emit(mm, ev) }
+}
+
 // emitMmap maps p in mm: the event, and the piece in the model.
-func (im *importer) emitMmap(mm *addrSpace, p piece) error {
-	ev := trace.Event{Op: trace.OpMmap, Addr: p.start, Len: p.length(), Prot: p.prot, Shared: p.shared}
-	if p.file != "" {
-		ev.File, ev.Offset = p.file, p.offset
-	}
-	if err := im.emit(mm, ev); err != nil {
-		return err
-	}
-	mm.space.insert(p)
-	return nil
+func (im *importer) emitMmap(mm *addrSpace, p mirror.Piece) error {
+	return mm.space.Map(p, im.emitter(mm))
 }
 
 func (im *importer) emitMunmap(mm *addrSpace, start, end uint64) error {
-	if err := im.emit(mm, trace.Event{Op: trace.OpMunmap, Addr: start, Len: end - start}); err != nil {
-		return err
-	}
-	mm.space.remove(start, end)
-	return nil
+	return mm.space.Unmap(start, end, im.emitter(mm))
 }
 
 func (im *importer) comment(text string) error {
 	if im.opts.NoComments {
 		return nil
 	}
-	if err := im.w.Comment(sanitizeComment(text)); err != nil {
+	if err := im.w.Comment(mirror.SanitizeComment(text)); err != nil {
 		return writeError(err)
 	}
 	return nil
 }
 
-// sanitizeComment replaces what a trace comment cannot hold (control
-// characters, invalid UTF-8) by '?'.
-func sanitizeComment(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1, r < 0x20, r == 0x7f:
-			b.WriteByte('?')
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
+// count counts a call the mirror could not mirror exactly.
+func (im *importer) count(out mirror.Outcome) {
+	switch out {
+	case mirror.OutOfRange:
+		im.stats.OutOfRange++
+	case mirror.Approximated:
+		im.stats.Approximated++
 	}
-	return b.String()
-}
-
-// encodeName turns a path into a trace NAME, a single field:
-// percent-encoding '%', spaces, tabs, '#', control characters and bytes
-// of invalid UTF-8. "/tmp/a b (deleted)" becomes "/tmp/a%20b%20(deleted)".
-func encodeName(path string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(path); {
-		r, size := utf8.DecodeRuneInString(path[i:])
-		bad := r == utf8.RuneError && size <= 1
-		if bad || r == '%' || r == ' ' || r == '#' || r < 0x20 || r == 0x7f {
-			for j := i; j < i+size; j++ {
-				b.WriteByte('%')
-				b.WriteByte(hex[path[j]>>4])
-				b.WriteByte(hex[path[j]&15])
-			}
-		} else {
-			b.WriteString(path[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
 }

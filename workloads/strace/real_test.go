@@ -113,7 +113,7 @@ func TestRealLogsOtherPolicies(t *testing.T) {
 					t.Errorf("%d touches under policy %v", stats.Touches, opts.Touch)
 				}
 				m := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st.New)
-				if err := replay(m, want.file, tr, 200); err != nil {
+				if err := replay(m, want.file, tr, 32); err != nil {
 					t.Errorf("strategy %s: %v", st.Name, err)
 				}
 			})

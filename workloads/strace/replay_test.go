@@ -35,16 +35,17 @@ func replayEvery(t *testing.T, name string, tr []byte) {
 			t.Fatalf("%s: index %q: %v", st.Name, st.DefaultIndex, err)
 		}
 		m := core.NewMachine(core.Config{Seed: 1, NewIndex: idx.New, Verify: true}, st.New)
-		if err := replay(m, name, tr, 1000); err != nil {
+		if err := replay(m, name, tr, 32); err != nil {
 			t.Errorf("strategy %s: %v", st.Name, err)
 		}
 	}
 }
 
-// replay applies every event of tr to m, verifying after the first
-// verifyEvents events and at the end.
-func replay(m *core.Machine, name string, tr []byte, verifyEvents int64) error {
-	r := &workloads.Replayer{M: m, Verify: true, VerifyEvents: verifyEvents, VerifyLimit: 512, PerEventLimit: 32}
+// replay applies every event of tr to m, verifying after every event (a
+// sample of sample frames, walked within the command's budget) and at the
+// end (every frame).
+func replay(m *core.Machine, name string, tr []byte, sample int) error {
+	r := &workloads.Replayer{M: m, Verify: true, Sample: sample, Budget: core.WalkBudget{Sample: 0.5}}
 	rd := trace.NewReader(bytes.NewReader(tr), name)
 	for {
 		ev, err := rd.Next()

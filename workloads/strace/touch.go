@@ -1,6 +1,24 @@
 package strace
 
-import "rmapbench/workloads/trace"
+import (
+	"rmapbench/workloads/internal/mirror"
+	"rmapbench/workloads/trace"
+)
+
+// The marks of a piece of the model (mirror.Piece.Marks): what the touch
+// policy needs to know about where it came from.
+const (
+	markPending   uint16 = 1 << iota // the touch policy has not yet touched it
+	markExecStack                    // the synthetic stack made at exec
+	markStackLike                    // MAP_STACK or MAP_GROWSDOWN
+	markNoReserve                    // MAP_NORESERVE: a reservation, not memory in use
+	markPopulate                     // MAP_POPULATE: the kernel faulted it all in
+)
+
+// fromMremap is what becomes of the marks of a piece that mremap makes
+// from another: new pages wait for the policy; only the exec stack itself
+// is the exec stack.
+var fromMremap = mirror.MarkRule{Fresh: markPending, Clear: markPending | markExecStack}
 
 // flushTouches applies the touch policy to the pieces of mm that are
 // waiting for it: those mapped (or made accessible) since the address
@@ -14,12 +32,13 @@ func (im *importer) flushTouches(mm *addrSpace) error {
 	if mm == nil {
 		return nil
 	}
-	for i := range mm.space.pieces {
-		p := &mm.space.pieces[i]
-		if !p.pending || p.prot == 0 {
+	pieces := mm.space.Pieces()
+	for i := range pieces {
+		p := &pieces[i]
+		if p.Marks&markPending == 0 || p.Prot == 0 {
 			continue // PROT_NONE stays pending until it is made accessible
 		}
-		p.pending = false
+		p.Marks &^= markPending
 		if err := im.touchPiece(mm, *p); err != nil {
 			return err
 		}
@@ -29,20 +48,20 @@ func (im *importer) flushTouches(mm *addrSpace) error {
 
 // touchPiece emits the policy's touches of p. A touch writes when p is
 // writable and reads otherwise, so that every touch is valid.
-func (im *importer) touchPiece(mm *addrSpace, p piece) error {
-	write := p.prot&trace.ProtWrite != 0
-	if !write && p.prot&trace.ProtRead == 0 {
+func (im *importer) touchPiece(mm *addrSpace, p mirror.Piece) error {
+	write := p.Prot&trace.ProtWrite != 0
+	if !write && p.Prot&trace.ProtRead == 0 {
 		return nil // execute-only
 	}
 	limit := im.opts.maxTouch()
-	bounded := p.start + min(p.length(), limit)
+	bounded := p.Start + min(p.Len(), limit)
 	switch im.opts.Touch {
 	case TouchNone:
 		return nil
 	case TouchAll:
-		return im.touch(mm, p.start, bounded, write)
+		return im.touch(mm, p.Start, bounded, write)
 	case TouchFraction:
-		return im.touchFraction(mm, p.start, bounded, write)
+		return im.touchFraction(mm, p.Start, bounded, write)
 	}
 	start, end := knownExtent(&p)
 	end = min(end, start+limit)
@@ -53,24 +72,24 @@ func (im *importer) touchPiece(mm *addrSpace, p piece) error {
 }
 
 // knownExtent is the part of p the known policy touches.
-func knownExtent(p *piece) (start, end uint64) {
+func knownExtent(p *mirror.Piece) (start, end uint64) {
 	switch {
-	case p.populate:
-		return p.start, p.end
-	case p.prot&trace.ProtWrite != 0:
+	case p.Marks&markPopulate != 0:
+		return p.Start, p.End
+	case p.Prot&trace.ProtWrite != 0:
 		switch {
-		case p.execStack || p.stackLike:
-			return max(p.start, p.end-knownStackBytes), p.end
-		case p.noReserve:
+		case p.Marks&(markExecStack|markStackLike) != 0:
+			return max(p.Start, p.End-knownStackBytes), p.End
+		case p.Marks&markNoReserve != 0:
 			return 0, 0
 		}
-		return p.start, p.end
-	case p.file == "" && !p.shared:
+		return p.Start, p.End
+	case p.File == "" && !p.Shared:
 		// Reading private anonymous memory only maps the zero page.
 		return 0, 0
 	}
-	half := (p.length()/pageSize + 1) / 2 * pageSize
-	return p.start, p.start + half
+	half := (p.Len()/pageSize + 1) / 2 * pageSize
+	return p.Start, p.Start + half
 }
 
 // touchFraction touches each page of [start, end) with probability
@@ -97,11 +116,11 @@ func (im *importer) touchFraction(mm *addrSpace, start, end uint64, write bool) 
 // touchStackTop writes the top of mm's exec stack, if it has one that is
 // writable there.
 func (im *importer) touchStackTop(mm *addrSpace) error {
-	p := mm.space.at(stackTop - 1)
-	if p == nil || !p.execStack || p.prot&trace.ProtWrite == 0 {
+	p := mm.space.At(stackTop - 1)
+	if p == nil || p.Marks&markExecStack == 0 || p.Prot&trace.ProtWrite == 0 {
 		return nil
 	}
-	return im.touch(mm, max(p.start, stackTop-knownStackBytes), stackTop, true)
+	return im.touch(mm, max(p.Start, stackTop-knownStackBytes), stackTop, true)
 }
 
 func (im *importer) touch(mm *addrSpace, start, end uint64, write bool) error {

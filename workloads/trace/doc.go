@@ -26,6 +26,7 @@
 //	ksm N
 //	check
 //
+// A NAME is at most 4096 bytes (PATH_MAX) and a line at most 1 MiB.
 // Numbers are unsigned decimal or 0x hexadecimal and fit in 64 bits.
 // Addresses, lengths and file offsets are multiples of the 4096-byte page,
 // lengths are non-zero, and a range may not end past 2^47. PROT is three

@@ -26,10 +26,13 @@ const Header = "rmaptrace 1"
 // Reader use.
 const MaxLineLength = 1 << 20
 
-// MaxNameLength is the longest file NAME an event may carry. It is chosen so
-// that every valid event fits in MaxLineLength when written, which keeps
+// MaxNameLength is the longest file NAME an event may carry: PATH_MAX of
+// Linux (include/uapi/linux/limits.h), 4096 bytes. No path the kernel
+// accepts is longer, and the bound keeps what a trace of many distinct
+// names costs to read and to simulate proportional to its number of
+// names. Every valid event fits in MaxLineLength when written, which keeps
 // Writer and Reader symmetrical.
-const MaxNameLength = MaxLineLength - 256
+const MaxNameLength = 4096
 
 // Op is the kind of an event.
 type Op uint8

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"compress/gzip"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 )
@@ -48,30 +47,57 @@ func Open(path string) (*Reader, io.Closer, error) {
 // by its magic bytes and decompressed. name is used in errors. The closer
 // closes the decompressor only, never src.
 func OpenReader(src io.Reader, name string) (*Reader, io.Closer, error) {
+	r, c, err := Decompress(src)
+	if err != nil {
+		return nil, nil, &Error{File: name, Line: 1, Msg: err.Error(), Err: err}
+	}
+	if c == nil {
+		c = multiCloser{}
+	}
+	return NewReader(r, name), c, nil
+}
+
+// Decompress returns src, or, when src starts with the gzip magic bytes,
+// a reader of its decompressed data whose errors are *GzipErrors, and the
+// closer of the decompressor (nil for plain data). A corrupt gzip header
+// is a *GzipError here. The strace importer reads its logs through it too.
+func Decompress(src io.Reader) (io.Reader, io.Closer, error) {
 	buffered := bufio.NewReaderSize(src, readBufferSize)
-	// A read error here (say, path is a directory) recurs on the Reader's
-	// first read, which reports it as an *Error; so it is ignored here.
+	// A read error here (say, path is a directory) recurs on the first
+	// read of what is returned, which reports it; so it is ignored here.
 	magic, _ := buffered.Peek(2)
 	if len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
-		// NewReader reuses buffered rather than stacking a second buffer.
-		return NewReader(buffered, name), multiCloser{}, nil
+		return buffered, nil, nil
 	}
 	unzipped, err := gzip.NewReader(buffered)
 	if err != nil {
-		return nil, nil, &Error{File: name, Line: 1, Msg: "corrupt gzip data: " + err.Error(), Err: err}
+		return nil, nil, &GzipError{Err: err}
 	}
-	return NewReader(gzipErrors{unzipped}, name), gzipCloser{unzipped}, nil
+	return gzipErrors{unzipped}, gzipCloser{unzipped}, nil
 }
 
-// gzipErrors labels the decompressor's errors, so that a truncated file
-// reads "corrupt gzip data: unexpected EOF" rather than a bare
+// GzipError is a failure to decompress gzip data: truncated data (the
+// stream ends before its trailer) or corrupt data.
+type GzipError struct{ Err error }
+
+func (e *GzipError) Error() string {
+	if errors.Is(e.Err, io.ErrUnexpectedEOF) || errors.Is(e.Err, io.EOF) {
+		return "truncated gzip data: the file ends inside the compressed stream (was it cut short?)"
+	}
+	return "corrupt gzip data: " + e.Err.Error()
+}
+
+func (e *GzipError) Unwrap() error { return e.Err }
+
+// gzipErrors labels the decompressor's errors as *GzipErrors, so that a
+// truncated file reads "truncated gzip data" rather than a bare
 // "unexpected EOF".
 type gzipErrors struct{ r io.Reader }
 
 func (g gzipErrors) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
 	if err != nil && err != io.EOF {
-		err = fmt.Errorf("corrupt gzip data: %w", err)
+		err = &GzipError{Err: err}
 	}
 	return n, err
 }

@@ -121,11 +121,11 @@ func TestOpenCorruptGzip(t *testing.T) {
 		data []byte
 		msg  string
 	}{
-		{"truncated", whole[:len(whole)/2], "unexpected EOF"},
-		{"truncated trailer", whole[:len(whole)-4], "unexpected EOF"},
-		{"bad checksum", flipped, "checksum"},
-		{"magic only", []byte{0x1f, 0x8b}, "corrupt gzip"},
-		{"bad header", []byte{0x1f, 0x8b, 0x99, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "corrupt gzip"},
+		{"truncated", whole[:len(whole)/2], "truncated gzip data: the file ends inside the compressed stream"},
+		{"truncated trailer", whole[:len(whole)-4], "truncated gzip data"},
+		{"bad checksum", flipped, "corrupt gzip data: gzip: invalid checksum"},
+		{"magic only", []byte{0x1f, 0x8b}, "truncated gzip data"},
+		{"bad header", []byte{0x1f, 0x8b, 0x99, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "corrupt gzip data: gzip: invalid header"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, "x.gz", tt.data)
@@ -137,8 +137,8 @@ func TestOpenCorruptGzip(t *testing.T) {
 			if te.File != path || te.Line < 1 {
 				t.Errorf("error at %s:%d", te.File, te.Line)
 			}
-			if !strings.Contains(err.Error(), "corrupt gzip data") || !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("message %q should say corrupt gzip data and %q", err, tt.msg)
+			if !strings.HasPrefix(err.Error(), path+":") || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("message %q should start with %s: and say %q", err, path, tt.msg)
 			}
 			if te.Err == nil {
 				t.Error("the *Error does not carry the gzip error")

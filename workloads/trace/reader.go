@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -146,7 +147,11 @@ func (r *Reader) readLine() ([]byte, error) {
 	case err == io.EOF && len(line) == 0:
 		return nil, io.EOF
 	case err != nil && err != io.EOF:
-		return nil, &Error{File: r.name, Line: r.lines + 1, Msg: "reading: " + err.Error(), Err: err}
+		msg := "reading: " + err.Error()
+		if ge := (*GzipError)(nil); errors.As(err, &ge) {
+			msg = ge.Error()
+		}
+		return nil, &Error{File: r.name, Line: r.lines + 1, Msg: msg, Err: err}
 	}
 	if len(trimLineEnd(line)) > MaxLineLength {
 		return nil, r.lineError(r.lines+1, fmt.Sprintf("line longer than %d bytes", MaxLineLength))

@@ -370,11 +370,17 @@ func TestLongLines(t *testing.T) {
 			t.Errorf("too long line: got %v", err)
 		}
 	}
-	// A long NAME within the line limit reads, and is not cut.
-	name := "/" + strings.Repeat("n", 200_000)
+	// A NAME of PATH_MAX bytes reads, and is not cut; one byte more is
+	// an error at its line.
+	name := "/" + strings.Repeat("n", MaxNameLength-1)
 	events, err := readAll(t, "t", "rmaptrace 1\n1 mmap 0x1000 0x1000 r-- shared file "+name+" 0\n")
 	if err != nil || len(events) != 1 || events[0].File != name {
 		t.Fatalf("long name: %v", err)
+	}
+	_, err = readAll(t, "t", "rmaptrace 1\n# a comment\n1 mmap 0x1000 0x1000 r-- shared file "+name+"n 0\n")
+	var te *Error
+	if !errors.As(err, &te) || te.Line != 3 || te.Msg != "mmap: file NAME longer than 4096 bytes" {
+		t.Fatalf("a name longer than PATH_MAX: got %v, want an error at t:3", err)
 	}
 }
 
