@@ -428,3 +428,25 @@ func TestKSMExitAtTheCursor(t *testing.T) {
 	}
 	verify(t, m)
 }
+
+// A KSM page shared by three families is swapped out; the first two
+// write it back from swap (the first maps the swap-cache page, the second
+// a copy of it), and the third, the slot's last reference, writes it too:
+// a page reused from the swap cache must still be one its walk can find
+// (ksm_might_need_to_copy applies to the exclusive swap-in as well).
+func TestKSMSwapInByThreeFamilies(t *testing.T) {
+	for _, name := range strategiesThatMerge {
+		t.Run(name, func(t *testing.T) {
+			m := ksmMachine(t, name, "", 0)
+			ksmProcs(t, m, 3, 1)
+			must(t, m.Reclaim(1))
+			for pid := uint64(1); pid <= 3; pid++ {
+				must(t, m.TouchValue(pid, ksmBase, pg, 100))
+				verify(t, m)
+			}
+			if m.FramesInUse() != 3 || m.SwapSlots() != 0 {
+				t.Fatalf("%d frames, %d swap slots: want three private pages and no slot", m.FramesInUse(), m.SwapSlots())
+			}
+		})
+	}
+}

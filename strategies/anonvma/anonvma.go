@@ -226,7 +226,7 @@ func (r *rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool 
 		return true
 	}
 	fr := r.m.Frame(ref.Frame)
-	if old, ok := fr.Anon.(*anonVMA); ok && kind == core.AddSwapIn &&
+	if old, ok := fr.Anon.(*anonVMA); ok && (kind == core.AddSwapIn || kind == core.AddSwapInExclusive) &&
 		(old != anonOf(v) || fr.Index != v.LinearPgOff(ref.Addr)) {
 		return false // ksm_might_need_to_copy: the MMU maps a copy
 	}

@@ -441,15 +441,15 @@ func (r *rmapper) HasAnonState(v *core.VMA) bool { return anonOf(v) != nil }
 // the root for a page other PTEs may share ("we must use the _oldest_
 // possible anon_vma"); page->index its linear offset. A page kept in the
 // swap cache keeps the mapping it had, and is refused to a VMA of another
-// family or at another offset (ksm_might_need_to_copy, 2.6.33+: only a
-// page KSM shared across families before it was swapped out can meet
-// one). File pages keep no rmap state; a KSM page keeps its stable node.
+// family or at another offset, whether the fault reuses it or not
+// (ksm_might_need_to_copy, 2.6.33+: only a page KSM shared across
+// families before it was swapped out can meet one). File pages keep no rmap state; a KSM page keeps its stable node.
 func (r *rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool {
 	if kind == core.AddFile || kind == core.AddKsm {
 		return true
 	}
 	fr := r.m.Frame(ref.Frame)
-	if old, ok := fr.Anon.(*anonVMA); ok && kind == core.AddSwapIn &&
+	if old, ok := fr.Anon.(*anonVMA); ok && (kind == core.AddSwapIn || kind == core.AddSwapInExclusive) &&
 		(old.root != anonOf(v).root || fr.Index != v.LinearPgOff(ref.Addr)) {
 		return false // ksm_might_need_to_copy: the MMU maps a copy
 	}
