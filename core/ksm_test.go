@@ -49,34 +49,39 @@ func ksmProcs(t *testing.T, m *core.Machine, procs, pages int) {
 // strategiesThatMerge are those whose hooks let ksmd merge.
 var strategiesThatMerge = []string{"pagescan", "ptechain", "filelinear", "anonvma", "anonvma-avc"}
 
-func TestKSMMergesIdenticalPages(t *testing.T) {
+// eachMerging runs fn on a fresh machine of every strategy that lets
+// ksmd merge, with max_page_sharing limit ("" for the default).
+func eachMerging(t *testing.T, limit string, fn func(t *testing.T, m *core.Machine)) {
 	for _, name := range strategiesThatMerge {
-		t.Run(name, func(t *testing.T) {
-			m := ksmMachine(t, name, "", 0)
-			ksmProcs(t, m, 3, 4)
-			verify(t, m)
-			if got := m.FramesInUse(); got != 4 {
-				t.Fatalf("frames in use after merging 3 x 4 pages of 4 contents: %d, want 4", got)
-			}
-			f, p, _ := m.Resolve(1, ksmBase)
-			for pid := uint64(2); pid <= 3; pid++ {
-				g, q, _ := m.Resolve(pid, ksmBase)
-				if g != f || q.Writable() || p.Writable() {
-					t.Fatalf("pid %d maps frame %d (writable %v), pid 1 frame %d: want one read-only KSM page", pid, g, q.Writable(), f)
-				}
-			}
-			if fr := m.Frame(f); fr.Flags&core.FrameKsm == 0 || fr.MapCount != 3 {
-				t.Fatalf("the merged frame: flags %#x, mapcount %d; want a KSM page mapped 3 times", fr.Flags, fr.MapCount)
-			}
-			s := m.KSMStats()
-			if s.PagesShared != 4 || s.PagesSharing != 8 || s.RmapItems != 12 || s.Merged != 12 {
-				t.Fatalf("stats %+v: want 4 shared, 8 sharing, 12 rmap_items, 12 merged", s)
-			}
-			if n := objects(m, "stable_node"); n != 4 {
-				t.Fatalf("%d stable_node objects, want 4", n)
-			}
-		})
+		t.Run(name, func(t *testing.T) { fn(t, ksmMachine(t, name, limit, 0)) })
 	}
+}
+
+func TestKSMMergesIdenticalPages(t *testing.T) {
+	eachMerging(t, "", func(t *testing.T, m *core.Machine) {
+		ksmProcs(t, m, 3, 4)
+		verify(t, m)
+		if got := m.FramesInUse(); got != 4 {
+			t.Fatalf("frames in use after merging 3 x 4 pages of 4 contents: %d, want 4", got)
+		}
+		f, p, _ := m.Resolve(1, ksmBase)
+		for pid := uint64(2); pid <= 3; pid++ {
+			g, q, _ := m.Resolve(pid, ksmBase)
+			if g != f || q.Writable() || p.Writable() {
+				t.Fatalf("pid %d maps frame %d (writable %v), pid 1 frame %d: want one read-only KSM page", pid, g, q.Writable(), f)
+			}
+		}
+		if fr := m.Frame(f); fr.Flags&core.FrameKsm == 0 || fr.MapCount != 3 {
+			t.Fatalf("the merged frame: flags %#x, mapcount %d; want a KSM page mapped 3 times", fr.Flags, fr.MapCount)
+		}
+		s := m.KSMStats()
+		if s.PagesShared != 4 || s.PagesSharing != 8 || s.RmapItems != 12 || s.Merged != 12 {
+			t.Fatalf("stats %+v: want 4 shared, 8 sharing, 12 rmap_items, 12 merged", s)
+		}
+		if n := objects(m, "stable_node"); n != 4 {
+			t.Fatalf("%d stable_node objects, want 4", n)
+		}
+	})
 }
 
 func objects(m *core.Machine, name string) int64 {
@@ -120,29 +125,26 @@ func TestKSMWaitsForStablePages(t *testing.T) {
 // A write to a KSM page copies it, even when it is mapped once; the last
 // mapping gone frees the page and its stable node.
 func TestKSMWriteCopiesAndFreeingRemovesTheNode(t *testing.T) {
-	for _, name := range strategiesThatMerge {
-		t.Run(name, func(t *testing.T) {
-			m := ksmMachine(t, name, "", 0)
-			ksmProcs(t, m, 2, 1)
-			k, _, _ := m.Resolve(1, ksmBase)
-			before := m.Frame(k).Content
-			must(t, m.Touch(1, ksmBase, pg, true))
-			if f, _, _ := m.Resolve(1, ksmBase); f == k {
-				t.Fatal("a write to a KSM page did not copy it")
-			}
-			if m.Frame(k).Content != before || m.Frame(k).MapCount != 1 {
-				t.Fatalf("the KSM page after one sharer wrote: content changed or mapcount %d", m.Frame(k).MapCount)
-			}
-			must(t, m.Touch(2, ksmBase, pg, true)) // mapped once: still copied
-			if f, _, _ := m.Resolve(2, ksmBase); f == k {
-				t.Fatal("a KSM page mapped once was reused by a write")
-			}
-			if n := objects(m, "stable_node"); n != 0 || m.KSMStats().PagesShared != 0 {
-				t.Fatalf("the freed KSM page left %d stable nodes, %d pages_shared", n, m.KSMStats().PagesShared)
-			}
-			verify(t, m)
-		})
-	}
+	eachMerging(t, "", func(t *testing.T, m *core.Machine) {
+		ksmProcs(t, m, 2, 1)
+		k, _, _ := m.Resolve(1, ksmBase)
+		before := m.Frame(k).Content
+		must(t, m.Touch(1, ksmBase, pg, true))
+		if f, _, _ := m.Resolve(1, ksmBase); f == k {
+			t.Fatal("a write to a KSM page did not copy it")
+		}
+		if m.Frame(k).Content != before || m.Frame(k).MapCount != 1 {
+			t.Fatalf("the KSM page after one sharer wrote: content changed or mapcount %d", m.Frame(k).MapCount)
+		}
+		must(t, m.Touch(2, ksmBase, pg, true)) // mapped once: still copied
+		if f, _, _ := m.Resolve(2, ksmBase); f == k {
+			t.Fatal("a KSM page mapped once was reused by a write")
+		}
+		if n := objects(m, "stable_node"); n != 0 || m.KSMStats().PagesShared != 0 {
+			t.Fatalf("the freed KSM page left %d stable nodes, %d pages_shared", n, m.KSMStats().PagesShared)
+		}
+		verify(t, m)
+	})
 }
 
 // max_page_sharing: more sharers than the limit make a chain of dups,
@@ -233,67 +235,61 @@ func TestKSMChainCollapses(t *testing.T) {
 // Fork after a merge maps the KSM page in the child, which the walk finds
 // even after the parent exits (the child has rmap_items of its own).
 func TestKSMForkThenParentExits(t *testing.T) {
-	for _, name := range strategiesThatMerge {
-		t.Run(name, func(t *testing.T) {
-			m := ksmMachine(t, name, "", 0)
-			ksmProcs(t, m, 2, 2)
-			must(t, m.Fork(1, 10))
-			must(t, m.Fork(10, 11))
-			verify(t, m)
-			if s := m.KSMStats(); s.RmapItems != 8 || s.PagesSharing != 6 {
-				t.Fatalf("after two forks: %+v, want 8 rmap_items, 6 sharing", s)
+	eachMerging(t, "", func(t *testing.T, m *core.Machine) {
+		ksmProcs(t, m, 2, 2)
+		must(t, m.Fork(1, 10))
+		must(t, m.Fork(10, 11))
+		verify(t, m)
+		if s := m.KSMStats(); s.RmapItems != 8 || s.PagesSharing != 6 {
+			t.Fatalf("after two forks: %+v, want 8 rmap_items, 6 sharing", s)
+		}
+		must(t, m.Exit(1))
+		must(t, m.Exit(10))
+		verify(t, m)
+		must(t, m.Reclaim(64))
+		verify(t, m)
+		for _, pid := range []uint64{2, 11} {
+			must(t, m.Touch(pid, ksmBase, 2*pg, false))
+			if got := content(t, m, pid, ksmBase+pg); got != 101 {
+				t.Fatalf("pid %d reads %d after swap, want 101", pid, got)
 			}
-			must(t, m.Exit(1))
-			must(t, m.Exit(10))
-			verify(t, m)
-			must(t, m.Reclaim(64))
-			verify(t, m)
-			for _, pid := range []uint64{2, 11} {
-				must(t, m.Touch(pid, ksmBase, 2*pg, false))
-				if got := content(t, m, pid, ksmBase+pg); got != 101 {
-					t.Fatalf("pid %d reads %d after swap, want 101", pid, got)
-				}
-			}
-			verify(t, m)
-		})
-	}
+		}
+		verify(t, m)
+	})
 }
 
 // MADV_UNMERGEABLE copies the KSM pages of the range back; mremap copies
 // those it moves and keeps the range mergeable.
 func TestKSMUnmergeAndMremap(t *testing.T) {
-	for _, name := range strategiesThatMerge {
-		t.Run(name, func(t *testing.T) {
-			m := ksmMachine(t, name, "", 0)
-			ksmProcs(t, m, 3, 4)
-			must(t, m.Madvise(1, ksmBase+pg, pg, core.MadvUnmergeable))
-			if got := vmaRanges(m, 1); len(got) != 3 {
-				t.Fatalf("MADV_UNMERGEABLE of one page: VMAs %#x, want three", got)
+	eachMerging(t, "", func(t *testing.T, m *core.Machine) {
+		ksmProcs(t, m, 3, 4)
+		must(t, m.Madvise(1, ksmBase+pg, pg, core.MadvUnmergeable))
+		if got := vmaRanges(m, 1); len(got) != 3 {
+			t.Fatalf("MADV_UNMERGEABLE of one page: VMAs %#x, want three", got)
+		}
+		if f, p, _ := m.Resolve(1, ksmBase+pg); m.Frame(f).Flags&core.FrameKsm != 0 || !p.Writable() || m.Frame(f).Content != 101 {
+			t.Fatal("the unmerged page is still a KSM page, or read-only, or changed")
+		}
+		must(t, m.Madvise(1, ksmBase+pg, pg, core.MadvMergeable))
+		if got := vmaRanges(m, 1); len(got) != 1 {
+			t.Fatalf("mergeable again: VMAs %#x, want one", got)
+		}
+		must(t, m.Mremap(2, ksmBase, 4*pg, 0x900000, 4*pg))
+		for i := uint64(0); i < 4; i++ {
+			if f, _, _ := m.Resolve(2, 0x900000+i*pg); m.Frame(f).Flags&core.FrameKsm != 0 || m.Frame(f).Content != 100+i {
+				t.Fatalf("page %d moved by mremap: still KSM, or content changed", i)
 			}
-			if f, p, _ := m.Resolve(1, ksmBase+pg); m.Frame(f).Flags&core.FrameKsm != 0 || !p.Writable() || m.Frame(f).Content != 101 {
-				t.Fatal("the unmerged page is still a KSM page, or read-only, or changed")
-			}
-			must(t, m.Madvise(1, ksmBase+pg, pg, core.MadvMergeable))
-			if got := vmaRanges(m, 1); len(got) != 1 {
-				t.Fatalf("mergeable again: VMAs %#x, want one", got)
-			}
-			must(t, m.Mremap(2, ksmBase, 4*pg, 0x900000, 4*pg))
-			for i := uint64(0); i < 4; i++ {
-				if f, _, _ := m.Resolve(2, 0x900000+i*pg); m.Frame(f).Flags&core.FrameKsm != 0 || m.Frame(f).Content != 100+i {
-					t.Fatalf("page %d moved by mremap: still KSM, or content changed", i)
-				}
-			}
-			if v := m.Lookup(2).FindVMA(0x900000); !v.Mergeable {
-				t.Fatal("mremap dropped VM_MERGEABLE")
-			}
-			verify(t, m)
-			must(t, m.KSMScan(100))
-			verify(t, m)
-			if f, _, _ := m.Resolve(2, 0x902000); m.Frame(f).Flags&core.FrameKsm == 0 {
-				t.Fatal("ksmd did not merge the moved pages again")
-			}
-		})
-	}
+		}
+		if v := m.Lookup(2).FindVMA(0x900000); !v.Mergeable {
+			t.Fatal("mremap dropped VM_MERGEABLE")
+		}
+		verify(t, m)
+		must(t, m.KSMScan(100))
+		verify(t, m)
+		if f, _, _ := m.Resolve(2, 0x902000); m.Frame(f).Flags&core.FrameKsm == 0 {
+			t.Fatal("ksmd did not merge the moved pages again")
+		}
+	})
 }
 
 // Reclaim walks a KSM page through its rmap_items; pages a KSM page
@@ -349,24 +345,21 @@ func TestKSMAnonmmMergesNothing(t *testing.T) {
 
 // Every KSM object goes when every process has exited.
 func TestKSMExitFreesEverything(t *testing.T) {
-	for _, name := range strategiesThatMerge {
-		t.Run(name, func(t *testing.T) {
-			m := ksmMachine(t, name, "2", 0)
-			ksmProcs(t, m, 5, 3)
-			must(t, m.Fork(3, 30))
-			for _, pid := range []uint64{1, 2, 3, 4, 5, 30} {
-				must(t, m.Exit(pid))
+	eachMerging(t, "2", func(t *testing.T, m *core.Machine) {
+		ksmProcs(t, m, 5, 3)
+		must(t, m.Fork(3, 30))
+		for _, pid := range []uint64{1, 2, 3, 4, 5, 30} {
+			must(t, m.Exit(pid))
+		}
+		for _, o := range m.Space.Objects() {
+			if o.Live != 0 {
+				t.Fatalf("%d %s objects live after every process exited", o.Live, o.Name)
 			}
-			for _, o := range m.Space.Objects() {
-				if o.Live != 0 {
-					t.Fatalf("%d %s objects live after every process exited", o.Live, o.Name)
-				}
-			}
-			if s := m.KSMStats(); s.PagesShared != 0 || s.PagesSharing != 0 || s.RmapItems != 0 || s.PagesUnshared != 0 {
-				t.Fatalf("counters after every exit: %+v", s)
-			}
-		})
-	}
+		}
+		if s := m.KSMStats(); s.PagesShared != 0 || s.PagesSharing != 0 || s.RmapItems != 0 || s.PagesUnshared != 0 {
+			t.Fatalf("counters after every exit: %+v", s)
+		}
+	})
 }
 
 // Shared mappings ignore MADV_MERGEABLE; an unmapped part of the range is
@@ -435,18 +428,15 @@ func TestKSMExitAtTheCursor(t *testing.T) {
 // a page reused from the swap cache must still be one its walk can find
 // (ksm_might_need_to_copy applies to the exclusive swap-in as well).
 func TestKSMSwapInByThreeFamilies(t *testing.T) {
-	for _, name := range strategiesThatMerge {
-		t.Run(name, func(t *testing.T) {
-			m := ksmMachine(t, name, "", 0)
-			ksmProcs(t, m, 3, 1)
-			must(t, m.Reclaim(1))
-			for pid := uint64(1); pid <= 3; pid++ {
-				must(t, m.TouchValue(pid, ksmBase, pg, 100))
-				verify(t, m)
-			}
-			if m.FramesInUse() != 3 || m.SwapSlots() != 0 {
-				t.Fatalf("%d frames, %d swap slots: want three private pages and no slot", m.FramesInUse(), m.SwapSlots())
-			}
-		})
-	}
+	eachMerging(t, "", func(t *testing.T, m *core.Machine) {
+		ksmProcs(t, m, 3, 1)
+		must(t, m.Reclaim(1))
+		for pid := uint64(1); pid <= 3; pid++ {
+			must(t, m.TouchValue(pid, ksmBase, pg, 100))
+			verify(t, m)
+		}
+		if m.FramesInUse() != 3 || m.SwapSlots() != 0 {
+			t.Fatalf("%d frames, %d swap slots: want three private pages and no slot", m.FramesInUse(), m.SwapSlots())
+		}
+	})
 }

@@ -51,25 +51,62 @@ type rmapItem struct {
 	node     rbtree.Node[*rmapItem]
 	// When stable: the node, the links of its list, and what the
 	// strategy keeps to find the mapping (rmap_item->anon_vma).
-	head         *stableNode
-	hprev, hnext *rmapItem
-	anon         any
+	head *stableNode
+	h    hlink[rmapItem]
+	anon any
 }
 
 // stableNode is struct stable_node: a KSM page and its rmap_items, or a
 // chain of dups (such nodes, one KSM page each, of the same content).
 type stableNode struct {
 	node rbtree.Node[*stableNode] // in the stable tree (a plain node or a chain)
-	// chain is the chain this dup hangs on (is_stable_node_dup), with
-	// dprev, dnext its links on the chain's list (hlist_dup).
-	chain        *stableNode
-	dprev, dnext *stableNode
-	dups         *stableNode // a chain's dups, newest first
-	isChain      bool
-	pruned       uint64 // a chain's chain_prune_time, in full scans
-	items        *rmapItem
-	n            int     // rmap_hlist_len
-	kpfn         FrameID // the KSM page
+	// chain is the chain this dup hangs on (is_stable_node_dup), with d
+	// its links on the chain's list (hlist_dup).
+	chain   *stableNode
+	d       hlink[stableNode]
+	dups    *stableNode // a chain's dups, newest first
+	isChain bool
+	pruned  uint64 // a chain's chain_prune_time, in full scans
+	items   *rmapItem
+	n       int     // rmap_hlist_len
+	kpfn    FrameID // the KSM page
+}
+
+// hlink is an hlist_node: a node's links on a list whose head is a plain
+// pointer, newest first. rmap_items hang on their stable node this way,
+// dups on their chain.
+type hlink[T any] struct{ prev, next *T }
+
+func (it *rmapItem) links() *hlink[rmapItem]    { return &it.h }
+func (n *stableNode) links() *hlink[stableNode] { return &n.d }
+
+type hlisted[T any] interface {
+	*T
+	links() *hlink[T]
+}
+
+// hlistAdd is hlist_add_head: x becomes the first node of the list.
+func hlistAdd[T any, P hlisted[T]](head **T, x P) {
+	l := x.links()
+	l.prev, l.next = nil, *head
+	if *head != nil {
+		P(*head).links().prev = (*T)(x)
+	}
+	*head = (*T)(x)
+}
+
+// hlistDel is hlist_del: x leaves the list.
+func hlistDel[T any, P hlisted[T]](head **T, x P) {
+	l := x.links()
+	if l.prev != nil {
+		P(l.prev).links().next = l.next
+	} else {
+		*head = l.next
+	}
+	if l.next != nil {
+		P(l.next).links().prev = l.prev
+	}
+	l.prev, l.next = nil, nil
 }
 
 // ksmNodeOf returns the stable node of a KSM page (page_stable_node), or
@@ -127,14 +164,7 @@ func (m *Machine) ksmRemoveItem(it *rmapItem) {
 	switch it.state {
 	case itemStable:
 		n := it.head
-		if it.hprev != nil {
-			it.hprev.hnext = it.hnext
-		} else {
-			n.items = it.hnext
-		}
-		if it.hnext != nil {
-			it.hnext.hprev = it.hprev
-		}
+		hlistDel(&n.items, it)
 		if n.items != nil {
 			k.pagesSharing--
 		} else {
@@ -142,7 +172,7 @@ func (m *Machine) ksmRemoveItem(it *rmapItem) {
 		}
 		n.n--
 		m.ksmUnlinkAnon(it)
-		it.head, it.hprev, it.hnext = nil, nil, nil
+		it.head = nil
 	case itemUnstable:
 		// ksmd dropped the tree at the last full scan; an rmap_item of
 		// the tree under way is still in it.
@@ -172,14 +202,12 @@ func (m *Machine) ksmAppend(it *rmapItem, n *stableNode) {
 	k := m.ksm
 	n.n++
 	it.head, it.state = n, itemStable
-	it.hprev, it.hnext = nil, n.items
-	if n.items != nil {
-		n.items.hprev = it
+	hlistAdd(&n.items, it)
+	if it.h.next != nil {
 		k.pagesSharing++
 	} else {
 		k.pagesShared++
 	}
-	n.items = it
 }
 
 // ksmPick is __stable_node_chain: the node whose KSM page a scanned page
@@ -203,7 +231,7 @@ func (m *Machine) ksmPick(n *stableNode, prune bool) (dup, at *stableNode) {
 	}
 	var found *stableNode
 	dups := 0
-	for d := n.dups; d != nil; d = d.dnext {
+	for d := n.dups; d != nil; d = d.d.next {
 		dups++
 		if k.candidate(d, 0) && (found == nil || d.n > found.n) {
 			found = d
@@ -217,7 +245,7 @@ func (m *Machine) ksmPick(n *stableNode, prune bool) (dup, at *stableNode) {
 	case prune && dups == 1:
 		// One dup left with room: the chain is collapsed.
 		k.stable.Replace(&n.node, &found.node)
-		found.chain, found.dprev, found.dnext = nil, nil, nil
+		found.chain, found.d = nil, hlink[stableNode]{}
 		m.ksmFreeNode(n)
 		k.chains--
 		k.dups--
@@ -242,26 +270,14 @@ func ksmAny(n *stableNode) *stableNode {
 // ksmAddDup puts dup on chain's list (stable_node_chain_add_dup).
 func (m *Machine) ksmAddDup(dup, chain *stableNode) {
 	dup.chain = chain
-	dup.dprev, dup.dnext = nil, chain.dups
-	if chain.dups != nil {
-		chain.dups.dprev = dup
-	}
-	chain.dups = dup
+	hlistAdd(&chain.dups, dup)
 	m.ksm.dups++
 }
 
 // ksmUnlinkDup takes dup off its chain's list (__stable_node_dup_del).
 func (m *Machine) ksmUnlinkDup(dup *stableNode) {
-	c := dup.chain
-	if dup.dprev != nil {
-		dup.dprev.dnext = dup.dnext
-	} else {
-		c.dups = dup.dnext
-	}
-	if dup.dnext != nil {
-		dup.dnext.dprev = dup.dprev
-	}
-	dup.chain, dup.dprev, dup.dnext = nil, nil, nil
+	hlistDel(&dup.chain.dups, dup)
+	dup.chain = nil
 	m.ksm.dups--
 }
 
@@ -363,14 +379,14 @@ func (m *Machine) ksmPageFreed(f FrameID) {
 		return // made a KSM page, then broken before it got a node
 	}
 	for it := n.items; it != nil; {
-		next := it.hnext
+		next := it.h.next
 		if next != nil {
 			k.pagesSharing--
 		} else {
 			k.pagesShared--
 		}
 		m.ksmUnlinkAnon(it)
-		it.head, it.hprev, it.hnext, it.state = nil, nil, nil, itemNone
+		it.head, it.h, it.state = nil, hlink[rmapItem]{}, itemNone
 		it = next
 	}
 	if c := n.chain; c != nil {

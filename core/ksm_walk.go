@@ -35,7 +35,7 @@ func (m *Machine) KSMWalk(f FrameID, vmas func(anon any, fn func(v *VMA) bool), 
 	if n == nil {
 		return
 	}
-	for it := n.items; it != nil; it = it.hnext {
+	for it := n.items; it != nil; it = it.h.next {
 		m.Walk.Steps++
 		if it.anon == nil {
 			continue

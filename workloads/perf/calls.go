@@ -15,9 +15,6 @@ const (
 	mapGrowsdown = 0x100
 
 	mremapDontunmap = 4
-	madvDontneed    = 4
-	madvMergeable   = 12
-	madvUnmergeable = 13
 	oCloexec        = 0x80000
 
 	// maxErrno: results from -4095 to -1 are errors.
@@ -193,14 +190,8 @@ func (c *callCtx) mremap() error {
 // MADV_UNMERGEABLE into madvise mergeable|unmergeable (KSM), and ignores
 // other advice.
 func (c *callCtx) madvise() error {
-	ev := trace.Event{Op: trace.OpDontNeed}
-	switch c.a[2] {
-	case madvDontneed:
-	case madvMergeable:
-		ev = trace.Event{Op: trace.OpMadvise, Advice: trace.AdviceMergeable}
-	case madvUnmergeable:
-		ev = trace.Event{Op: trace.OpMadvise, Advice: trace.AdviceUnmergeable}
-	default:
+	ev, ok := mirror.MadviseEvent(c.a[2])
+	if !ok {
 		c.im.stats.Ignored++
 		return nil
 	}

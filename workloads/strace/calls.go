@@ -252,14 +252,8 @@ func (c *callCtx) madvise() error {
 	if err != nil {
 		return err
 	}
-	ev := trace.Event{Op: trace.OpDontNeed}
-	switch advice {
-	case madvDontneed:
-	case madvMergeable:
-		ev = trace.Event{Op: trace.OpMadvise, Advice: trace.AdviceMergeable}
-	case madvUnmergeable:
-		ev = trace.Event{Op: trace.OpMadvise, Advice: trace.AdviceUnmergeable}
-	default:
+	ev, ok := mirror.MadviseEvent(advice)
+	if !ok {
 		c.im.stats.Ignored++
 		return nil
 	}

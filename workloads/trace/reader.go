@@ -277,19 +277,13 @@ func checkHeader(f [][]byte, n int) string {
 // all. It returns what is wrong with the line, or "".
 func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 	switch string(f[0]) {
-	case "reclaim":
+	case "reclaim", "ksm":
+		op := opByKeyword(f[0])
 		if n != 2 {
-			return Event{}, wrongFieldCount(OpReclaim, n)
+			return Event{}, wrongFieldCount(op, n)
 		}
 		var p fieldParser
-		e := Event{Op: OpReclaim, N: p.number(OpReclaim, f[1], "N")}
-		return e, p.problem
-	case "ksm":
-		if n != 2 {
-			return Event{}, wrongFieldCount(OpKsm, n)
-		}
-		var p fieldParser
-		e := Event{Op: OpKsm, N: p.number(OpKsm, f[1], "N")}
+		e := Event{Op: op, N: p.number(op, f[1], "N")}
 		return e, p.problem
 	case "check":
 		if n != 1 {
