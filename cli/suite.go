@@ -32,6 +32,7 @@ type suiteFlags struct {
 	tracePath, emitTrace, out     string
 	nonlinear, params, shard      string
 	forkCopy, ksmMaxSharing       string
+	aging                         string
 	plots                         string
 	verify, avcReuse              bool
 }
@@ -55,6 +56,7 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.shard, "shard", "", "run only part i of n of the suite (i/n, 1 <= i <= n); shards 1/n..n/n together are the whole suite")
 	fs.StringVar(&f.nonlinear, "nonlinear", "hugh", "policy for pages of nonlinear (remap_file_pages) VMAs: hugh or andrea")
 	fs.StringVar(&f.forkCopy, "fork-copy", "", "which VMAs fork copies PTEs of: all (2.4 - 2.6.13) or anon (2.6.14+) (default: each strategy's era)")
+	fs.StringVar(&f.aging, "aging", "lru", "reclaim's aging policy: lru (2.6's active/inactive lists), random (seeded victims, no aging) or mglru (6.1's multi-gen LRU)")
 	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
 	fs.StringVar(&f.ksmMaxSharing, "ksm-max-page-sharing", strconv.Itoa(core.DefaultMaxPageSharing), "KSM's max_page_sharing: the most mappings of one KSM page (4.13+); 0: no limit, as before 4.13")
 	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
@@ -170,7 +172,11 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	if !slices.Contains(strategies.NonlinearPolicies(), f.nonlinear) {
 		return nil, &usageError{fmt.Sprintf("unknown nonlinear policy %q (valid: %s)", f.nonlinear, strings.Join(strategies.NonlinearPolicies(), ", "))}
 	}
-	p.opts = suite.Options{Arch: arch, MemBytes: mem, MaxSimBytes: maxSim, Seed: f.seed, Count: f.count, Verify: f.verify,
+	aging, err := core.ParseAging(f.aging)
+	if err != nil {
+		return nil, &usageError{"-aging: " + err.Error()}
+	}
+	p.opts = suite.Options{Arch: arch, MemBytes: mem, MaxSimBytes: maxSim, Seed: f.seed, Count: f.count, Verify: f.verify, Aging: aging,
 		Options: map[string]string{"nonlinear": f.nonlinear, "avc-reuse": strconv.FormatBool(f.avcReuse)}}
 	if fs.Changed("fork-copy") {
 		if _, err := core.ParseForkCopy(f.forkCopy); err != nil {
@@ -192,6 +198,9 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	}
 	if fs.Changed("fork-copy") {
 		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "fork-copy", Value: f.forkCopy})
+	}
+	if fs.Changed("aging") {
+		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "aging", Value: f.aging})
 	}
 	if fs.Changed("ksm-max-page-sharing") {
 		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "ksm-max-page-sharing", Value: f.ksmMaxSharing})

@@ -27,16 +27,28 @@ func Run(t *testing.T, st core.Strategy) {
 type setup struct {
 	index     core.IndexKind
 	nonlinear string
+	aging     core.Aging
 }
 
-func (s setup) String() string { return s.index.Name + "/" + s.nonlinear }
+func (s setup) String() string { return s.index.Name + "/" + s.nonlinear + "/" + s.aging.String() }
 
-// setups are every i_mmap index under every nonlinear policy.
-func setups() []setup {
+// setups are every i_mmap index under every nonlinear policy with the
+// default aging (lru, whose page_referenced walks run most), and the
+// other aging policies (mglru, random) at st's own index.
+func setups(st core.Strategy) []setup {
 	var out []setup
 	for _, idx := range strategies.Indexes() {
 		for _, nl := range strategies.NonlinearPolicies() {
-			out = append(out, setup{idx, nl})
+			out = append(out, setup{idx, nl, core.AgingLRU})
+		}
+	}
+	own, err := strategies.Index(st.DefaultIndex)
+	if err != nil {
+		own = strategies.Indexes()[0]
+	}
+	for _, aging := range []core.Aging{core.AgingMGLRU, core.AgingRandom} {
+		for _, nl := range strategies.NonlinearPolicies() {
+			out = append(out, setup{own, nl, aging})
 		}
 	}
 	return out
@@ -55,6 +67,7 @@ func newMachine(st core.Strategy, s setup, frames int, seed uint64) *core.Machin
 		Seed:     seed,
 		NewIndex: s.index.New,
 		Verify:   true,
+		Aging:    s.aging,
 		Options:  opts,
 	}, st)
 }
@@ -69,7 +82,7 @@ func Deterministic(t *testing.T, st core.Strategy) {
 	}
 	var first string
 	for run := 0; run < 2; run++ {
-		m := newMachine(st, setup{idx, strategies.NonlinearPolicies()[0]}, 200, 7)
+		m := newMachine(st, setup{idx, strategies.NonlinearPolicies()[0], core.AgingLRU}, 200, 7)
 		rp := &workloads.Replayer{M: m}
 		g := newEventGen(7)
 		for i := 0; i < 300; i++ {

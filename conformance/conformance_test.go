@@ -76,7 +76,7 @@ func mutantStrategy(bug string) core.Strategy {
 // Every check of the kit says no to a strategy that breaks what it
 // checks, naming what is wrong.
 func TestTheKitSaysNo(t *testing.T) {
-	s := setups()[0]
+	s := setups(pagescan.Strategy)[0]
 	for _, tc := range []struct {
 		bug, scenario, want string
 	}{

@@ -12,13 +12,13 @@ import (
 )
 
 // Random runs seeds random sequences of events events each through st
-// under every i_mmap index and nonlinear policy, checking every frame
+// under every i_mmap index and nonlinear policy and every aging policy (setups), checking every frame
 // against the oracle after every event and after every try_to_unmap, and
 // the Rules and that exit leaves no object live at the end of each
 // sequence.
 func Random(t *testing.T, st core.Strategy, seeds, events int) {
 	t.Helper()
-	for _, s := range setups() {
+	for _, s := range setups(st) {
 		t.Run(s.String(), func(t *testing.T) {
 			for seed := uint64(1); seed <= uint64(seeds); seed++ {
 				if err := runRandom(st, s, seed, events); err != nil {

@@ -191,7 +191,7 @@ func Scenarios(t *testing.T, st core.Strategy) {
 	t.Helper()
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			for _, s := range setups() {
+			for _, s := range setups(st) {
 				if err := runScenario(st, s, sc); err != nil {
 					t.Fatal(err)
 				}
@@ -230,7 +230,8 @@ func runScenario(st core.Strategy, s setup, sc scenario) error {
 	return nil
 }
 
-// replay runs sc under st in s, checking the oracle after every event.
+// replay runs sc under st in s, checking the oracle after every event and
+// the Rules at every check event.
 func replay(st core.Strategy, s setup, sc scenario) (*core.Machine, error) {
 	m := newMachine(st, s, sc.frames, 1)
 	rp := &workloads.Replayer{M: m}
@@ -248,6 +249,11 @@ func replay(st core.Strategy, s setup, sc scenario) (*core.Machine, error) {
 		}
 		if err := m.Verify(0); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", r.Name(), r.Line(), err)
+		}
+		if ev.Op == trace.OpCheck {
+			if err := checkRules(m); err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", r.Name(), r.Line(), err)
+			}
 		}
 	}
 }

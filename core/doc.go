@@ -34,15 +34,21 @@
 // (remap_file_pages), Mlock and Munlock (VM_LOCKED, mlock.go), Madvise
 // (MADV_MERGEABLE, MADV_UNMERGEABLE) and KSMScan (ksmd: KSM merges pages
 // of identical content into write-protected KSM pages, ksm.go), Reclaim
-// (seeded victims; try_to_unmap through the strategy; anonymous pages to
-// swap, dirty file pages written back). A write can give pages a content
-// (TouchValue, content.go), so that identical pages exist.
-// When memory (Config.MemBytes) is full, allocation reclaims as kswapd
-// would. Runs are deterministic for a seed. The simulator's own memory
-// (page tables, VMAs, processes, frames, names) has a budget,
-// Config.MaxSimBytes (budget.go): an operation that would pass it fails
-// with a *BudgetError before it starts. Long operations stop when
-// Config.Ctx is cancelled (cancel.go).
+// (pages chosen by the aging policy, Config.Aging: 2.6's active/inactive
+// lists, 6.1's multi-gen LRU or seeded random victims; page_referenced
+// and try_to_unmap through the strategy; anonymous pages to swap, dirty
+// file pages written back). A write can give pages a content
+// (TouchValue, content.go), so that identical pages exist. When memory
+// (Config.MemBytes) is full,
+// allocation reclaims as kswapd would. Every touch sets the PTE's
+// accessed bit (and dirty bit on a write), as the MMU does; a fault
+// installs a young PTE (mk_pte with x86's _PAGE_ACCESSED), fork's copy is
+// old (pte_mkold); only the aging and the unmap paths clear the bit
+// (ReferencedOne, UnmapOneIfOld, ClearYoung). Runs are deterministic for
+// a seed. The simulator's own memory (page tables, VMAs, processes,
+// frames, names) has a budget, Config.MaxSimBytes (budget.go): an
+// operation that would pass it fails with a *BudgetError before it
+// starts. Long operations stop when Config.Ctx is cancelled (cancel.go).
 //
 // # The Rmapper interface, and why each hook exists
 //
@@ -67,7 +73,9 @@
 //	PagesRemove   zap_pte_range's page_remove_rmap   ptechain/filelinear: chain search; anonmm: drop ref
 //	PageMove      move_page_tables                   ptechain: re-point the entry; anonmm: re-index or copy
 //	Walk          rmap_walk (no side effects)        the oracle's check of every strategy
-//	TryToUnmap    try_to_unmap                       reclaim: the walk whose cost is measured
+//	TryToUnmap    try_to_unmap                       reclaim: unmap a page it chose (unmap-walks)
+//	PageReferenced page_referenced, folio_referenced aging: "who used this page?", asked of every mapped
+//	               (the rmap walk)                   page reclaim looks at; the walk that runs most
 //	PageReuser    page_move_anon_rmap (optional)     anonvma-avc: a reused COW page moves to its VMA's anon_vma
 //	KSMLinker     rmap_item->anon_vma (optional)     anon_vma strategies: what an rmap_item of a KSM page keeps
 //	              (get_anon_vma / put_anon_vma)      to find it (KSMWalk); anonmm refuses KSM pages
@@ -107,5 +115,7 @@
 // verify.go checks the four rules: no false positive in a walk, no missed
 // mapping outside nonlinear VMAs, MapCount equal to the true count, and
 // (after every try_to_unmap, with Config.Verify) no PTE left when
-// try_to_unmap reports success.
+// try_to_unmap reports success. With Config.Verify every
+// page_referenced walk is held to rules 1 and 2 too, and must leave no
+// PTE of its page young (refcheck.go).
 package core

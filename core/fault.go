@@ -42,6 +42,7 @@ func (m *Machine) touch(pid, addr, length uint64, write bool, content uint64) er
 		return err
 	}
 	t := m.startOp()
+	mm.agingUsed = true
 	var faults int64
 	var v *VMA
 	for a := addr; a < end; a += PageSize {
@@ -103,6 +104,7 @@ func (m *Machine) anonFault(v *VMA, addr uint64, pa PTEAddr, write bool, content
 	if err != nil {
 		return err
 	}
+	m.markAccessed(f)
 	return m.mapPage(v, addr, pa, f, true, AddAnon)
 }
 
@@ -120,7 +122,10 @@ func (m *Machine) fileFault(v *VMA, addr uint64, pa PTEAddr, pgoff uint64, write
 		fr.Index = pgoff
 		fr.Content = file.content(pgoff)
 		file.store(pgoff, f)
+		m.fileRefault(file, pgoff)
+		m.lruAdd(f, false)
 	}
+	m.markAccessed(f) // filemap_nopage
 	if write && !v.Shared {
 		// A private write copies straight from the page cache.
 		nf, err := m.allocAnon(v, f, m.written(content))
@@ -172,7 +177,7 @@ func (m *Machine) breakCOW(v *VMA, addr uint64, pa PTEAddr, old FrameID, content
 	if old != ZeroFrame {
 		m.pt.set(pa, 0)
 		ofr := &m.pm.frames[old]
-		ofr.MapCount--
+		m.mapCountDown(ofr)
 		m.mapped--
 		v.MM.RSS--
 		m.one[0] = MapRef{Frame: old, PTE: pa, Addr: addr}
@@ -199,7 +204,10 @@ func (m *Machine) swapFault(v *VMA, addr uint64, pa PTEAddr, p PTE, write bool, 
 		fr.swapSlot = slot
 		s.cache = f
 		m.Stats.SwapIns++
+		m.rs.mg.refaulted[lruGenAnon]++
+		m.lruAdd(f, true) // read_swap_cache_async: lru_cache_add_active
 	}
+	m.markAccessed(f) // do_swap_page
 	fr := &m.pm.frames[f]
 	if fr.Flags&FrameKsm != 0 {
 		return m.swapInKsmCopy(v, addr, pa, f, slot, write, content)
@@ -268,6 +276,7 @@ func (m *Machine) allocAnon(v *VMA, pin FrameID, content uint64) (FrameID, error
 	fr := &m.pm.frames[f]
 	fr.Flags |= FrameAnon
 	fr.Content = content
+	m.lruAdd(f, true) // lru_cache_add_active
 	return f, nil
 }
 
@@ -296,7 +305,7 @@ func (m *Machine) mapPage(v *VMA, addr uint64, pa PTEAddr, f FrameID, writable b
 		m.putAnonIfUnused(f)
 		f = c
 	}
-	m.pm.frames[f].MapCount++
+	m.mapCountUp(&m.pm.frames[f])
 	m.addMapped(1)
 	v.MM.RSS++
 	return nil

@@ -17,6 +17,7 @@ const (
 	FrameDirty                             // must be written back before eviction
 	FrameSwapCache                         // has a swap slot (PageSwapCache)
 	FrameReferenced                        // PG_referenced
+	FrameActive                            // PG_active: on (or isolated from) the active list
 	// FrameKsm is PageKsm: a page ksmd merged (ksm.go). Frame.Anon is
 	// then its stable node (page->mapping = stable_node|PAGE_MAPPING_KSM),
 	// and Frame.Index means nothing.
@@ -45,8 +46,16 @@ type Frame struct {
 	// _mapcount), so every strategy sees the same count.
 	MapCount int32
 	Flags    FrameFlags
+	// lru is the reclaim list the frame is on (0: none, or isolated by
+	// reclaim); gen is its multi-gen LRU generation counter, gen+1, which
+	// the aging may raise while the frame stays on an older list (0: not
+	// on the multi-gen LRU). See lru.go and mglru.go.
+	lru      uint8
+	gen      uint8
 	swapSlot uint32 // swap slot + 1 while FrameSwapCache
 	ptes     int32  // with Config.Verify, the shadow count (shadow.go)
+	// lruPrev and lruNext link the frame into its list (page->lru).
+	lruPrev, lruNext FrameID
 }
 
 // physMem is the simulated physical memory: a flat slice of frames that

@@ -134,16 +134,12 @@ func (m *Machine) ksmReplacePage(v *VMA, addr uint64, a PTEAddr, page, kpage Fra
 	if !m.rm.PageAdd(v, MapRef{Frame: kpage, PTE: a, Addr: addr}, AddKsm) {
 		panic("core: ksm: a strategy refused a KSM page in a VMA it linked")
 	}
-	m.pm.frames[kpage].MapCount++
+	m.mapCountUp(&m.pm.frames[kpage])
 	fr := &m.pm.frames[page]
-	fr.MapCount--
+	m.mapCountDown(fr)
 	m.one[0] = MapRef{Frame: page, PTE: a, Addr: addr}
 	m.rm.PagesRemove(v, m.one[:])
-	if fr.MapCount == 0 && fr.Flags&FrameSwapCache != 0 && !m.swap.shared(fr) {
-		m.swap.release(m, fr.swapSlot)
-		return
-	}
-	m.putAnonIfUnused(page)
+	m.freeSwapAndPut(page)
 }
 
 // ksmMergeTwo is try_to_merge_two_pages: page (at it's address) becomes a

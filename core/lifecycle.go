@@ -92,7 +92,7 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 			m.rm.PagesDup(cv, batch)
 			for _, r := range batch {
 				fr := &m.pm.frames[r.Frame]
-				fr.MapCount++
+				m.mapCountUp(fr)
 				if fr.Flags&FrameKsm != 0 {
 					m.ksmForkAttach(cv, r.Addr, r.Frame)
 				}
@@ -162,10 +162,15 @@ func (m *Machine) teardown(mm *MM) {
 
 // zap is zap_pte_range over [start, end) of v: clear every PTE, drop swap
 // references, tell the strategy one page table at a time, and free
-// anonymous pages nobody maps any more.
+// anonymous pages nobody maps any more. A table's swap references are
+// dropped after its pages have left the rmap: the last reference to a
+// slot frees its swap-cache page, which a PTE of the same table may have
+// mapped a moment before (a KSM page at two addresses of one process;
+// the kernel's pages wait in the mmu_gather until after the table).
 func (m *Machine) zap(v *VMA, start, end uint64) {
 	mm := v.MM
 	batch := m.batch[:0]
+	swaps := m.swapBatch[:0]
 	m.pt.forEachLeaf(mm.pgd, start, end, func(pt tableID, lo, hi int) {
 		meta := &m.pt.meta[pt]
 		if meta.used == 0 {
@@ -192,14 +197,14 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 				if p.Dirty() {
 					fr.Flags |= FrameDirty
 				}
-				fr.MapCount--
+				m.mapCountDown(fr)
 				if fr.MapCount == 0 {
 					unmapped++
 				}
 				m.mapped--
 				batch = append(batch, MapRef{Frame: f, PTE: makePTEAddr(pt, i), Addr: meta.base + uint64(i)<<pageShift})
 			case p.IsSwap():
-				m.swap.put(m, p.swapSlot())
+				swaps = append(swaps, p.swapSlot())
 			}
 		}
 		if len(batch) > 0 {
@@ -208,11 +213,16 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 			m.rm.PagesRemove(v, batch)
 			if unmapped > 0 {
 				for _, r := range batch {
-					m.putAnonIfUnused(r.Frame)
+					m.freeSwapAndPut(r.Frame)
 				}
 			}
 			batch = batch[:0]
 		}
+		for _, slot := range swaps {
+			m.swap.put(m, slot)
+		}
+		swaps = swaps[:0]
 	})
 	m.batch = batch
+	m.swapBatch = swaps
 }

@@ -36,6 +36,9 @@ type Config struct {
 	// tables, frames, VMAs, ...; budget.go). Zero means
 	// DefaultMaxSimBytes.
 	MaxSimBytes int64
+	// Aging is reclaim's page-aging policy (aging.go); the zero value is
+	// the two-list LRU.
+	Aging Aging
 }
 
 // DefaultMemBytes is the default simulated memory.
@@ -77,10 +80,12 @@ type Machine struct {
 	nested      time.Duration
 	inReclaim   bool
 	batch       []MapRef  // reused PTE batches
+	swapBatch   []uint32  // reused: the swap slots of a table zap cleared
 	one         [1]MapRef // a batch of one, without allocating
 	verifyState *verifier
 	polls       uint64 // calls of poll (cancel.go)
 	budget      budget // the simulator's own memory (budget.go)
+	rs          agingState
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.
@@ -108,6 +113,7 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 	// shape is the index's (-fileindex), as in the index's era.
 	m.DeclareFields(cfg.NewIndex().VMAField())
 	m.initVerify()
+	m.rs.init(cfg.Aging)
 	m.rm = newRmapper(m)
 	m.forkCopy = forkCopyOf(cfg)
 	ksmMaxSharing(cfg) // an invalid setting panics here, not at the first madvise
@@ -283,6 +289,9 @@ func (m *Machine) ClearYoung(a PTEAddr) bool {
 	p := m.pt.pte(a)
 	young := *p&pteAccessed != 0
 	*p &^= pteAccessed
+	if young {
+		m.rs.progress++
+	}
 	return young
 }
 
@@ -315,8 +324,9 @@ func (m *Machine) UnmapOne(v *VMA, addr uint64, a PTEAddr, f FrameID) bool {
 		repl = mkFilePTE(fr.Index)
 	}
 	m.pt.set(a, repl)
-	fr.MapCount--
+	m.mapCountDown(fr)
 	m.mapped--
+	m.rs.progress++
 	v.MM.RSS--
 	return true
 }
@@ -339,15 +349,19 @@ func (m *Machine) allocFrame() (FrameID, error) {
 	if m.inReclaim {
 		return 0, &OutOfMemoryError{Frames: m.pm.inUse}
 	}
-	// Reclaim a batch (SWAP_CLUSTER_MAX) at a time until a frame is free.
-	const batch = 32
+	// Reclaim a batch (SWAP_CLUSTER_MAX) at a time until a frame is
+	// free, giving up when reclaim frees nothing.
 	for tries := 0; tries < 64; tries++ {
-		if _, err := m.reclaim(batch); err != nil {
+		freed, err := m.reclaim(swapClusterMax)
+		if err != nil {
 			return 0, err
 		}
 		if f, ok := m.pm.alloc(); ok {
 			m.Space.hold(InPage, 1)
 			return f, nil
+		}
+		if freed == 0 {
+			break
 		}
 	}
 	return 0, &OutOfMemoryError{Frames: m.pm.inUse}
@@ -359,6 +373,7 @@ func (m *Machine) freeFrame(f FrameID) {
 	if fr.MapCount != 0 {
 		panic(fmt.Sprintf("core: freeing frame %d with mapcount %d", f, fr.MapCount))
 	}
+	m.lruForget(f)
 	if fr.Flags&FrameKsm != 0 {
 		m.ksmPageFreed(f)
 	}
@@ -374,6 +389,19 @@ func (m *Machine) putAnonIfUnused(f FrameID) {
 		return
 	}
 	m.freeFrame(f)
+}
+
+// freeSwapAndPut is free_swap_cache and put_page for a page whose
+// mapping just went (free_pages_and_swap_cache after zap, replace_page's
+// try_to_free_swap): a page in the swap cache that no PTE and no swap
+// entry refers to leaves the swap cache, and is freed with its slot.
+func (m *Machine) freeSwapAndPut(f FrameID) {
+	fr := &m.pm.frames[f]
+	if fr.MapCount == 0 && fr.Flags&FrameSwapCache != 0 && !m.swap.shared(fr) {
+		m.swap.release(m, fr.swapSlot)
+		return
+	}
+	m.putAnonIfUnused(f)
 }
 
 func (m *Machine) addVMA(v *VMA) {

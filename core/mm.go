@@ -10,6 +10,10 @@ type MM struct {
 	// RSS counts present PTEs mapping real frames; walks skip mms whose
 	// RSS is 0, as the kernel's did.
 	RSS int64
+	// agingUsed is set by a touch and cleared by the multi-gen LRU's
+	// page-table walk, which skips an mm that has not run since
+	// (mm->lru_gen.bitmap).
+	agingUsed bool
 
 	pgd tableID
 	// tables counts the page tables allocated for the mm, the PGD

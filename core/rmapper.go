@@ -116,9 +116,20 @@ type Rmapper interface {
 	// its work in Machine.Walk.
 	Walk(f FrameID, visit func(v *VMA, addr uint64) bool)
 	// TryToUnmap unmaps f from every PTE it can find, through
-	// Machine.UnmapOne, and reports whether f is left unmapped. It counts
-	// its work in Machine.Walk.
+	// Machine.UnmapOne (or UnmapOneIfOld, whose young PTE ends the walk,
+	// in the eras whose try_to_unmap_one checked the accessed bit), and
+	// reports whether f is left unmapped. It counts its work in
+	// Machine.Walk.
 	TryToUnmap(f FrameID) bool
+	// PageReferenced is the rmap walk of page_referenced for the mapped
+	// frame f: it hands every PTE it finds mapping f to
+	// Machine.ReferencedOne, which tests and clears the accessed bit, and
+	// returns how many were young. It may stop once it has found all
+	// MapCount mappings, as the object-based walks did, and may change
+	// its own state as its era's page_referenced did (2.6.0 collapsed a
+	// one-entry pte chain; anonmm moved a page off an exited mm). It
+	// counts its work in Machine.Walk.
+	PageReferenced(f FrameID) int
 }
 
 // PageReuser is implemented by strategies whose kernel moved a page to the
@@ -197,7 +208,7 @@ type IndexKind struct {
 
 // WalkCounters are the deterministic work counters of reverse walks.
 type WalkCounters struct {
-	Walks int64 // walks started (try_to_unmap calls by reclaim)
+	Walks int64 // walks started by reclaim (page_referenced and try_to_unmap)
 	VMAs  int64 // VMAs examined
 	PTEs  int64 // page-table lookups or PTEs examined
 	Steps int64 // chain blocks, list nodes or tree nodes followed

@@ -48,6 +48,17 @@ func (r *scanRmapper) TryToUnmap(f FrameID) bool {
 	return r.m.Frame(f).MapCount == 0
 }
 
+func (r *scanRmapper) PageReferenced(f FrameID) int {
+	young := 0
+	r.scan(f, func(v *VMA, addr uint64, a PTEAddr) bool {
+		if r.m.ReferencedOne(a, f) {
+			young++
+		}
+		return true
+	})
+	return young
+}
+
 // listIndex is a minimal i_mmap for these tests.
 type listIndex struct{ vs []*VMA }
 

@@ -117,3 +117,4 @@ func (nullRmapper) PagesRemove(*VMA, []MapRef)            {}
 func (nullRmapper) PageMove(_, _ *VMA, _, _ MapRef) bool  { return true }
 func (nullRmapper) Walk(FrameID, func(*VMA, uint64) bool) {}
 func (nullRmapper) TryToUnmap(FrameID) bool               { return false }
+func (nullRmapper) PageReferenced(FrameID) int            { return 0 }

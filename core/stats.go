@@ -17,13 +17,14 @@ const (
 	OpDontNeed
 	OpRemap
 	OpWalk    // one try_to_unmap walk of reclaim
+	OpRefWalk // one page_referenced walk of reclaim's aging
 	OpMlock   // mlock and munlock
 	OpMadvise // madvise (MADV_MERGEABLE, MADV_UNMERGEABLE)
 	OpKsm     // a ksm event: ksmd's scan
 	NumOps
 )
 
-var opNames = [NumOps]string{"fork", "exec", "exit", "fault", "mmap", "munmap", "mprotect", "mremap", "dontneed", "remap", "walk", "mlock", "madvise", "ksm"}
+var opNames = [NumOps]string{"fork", "exec", "exit", "fault", "mmap", "munmap", "mprotect", "mremap", "dontneed", "remap", "walk", "ref-walk", "mlock", "madvise", "ksm"}
 
 func (o Op) String() string { return opNames[o] }
 
@@ -41,9 +42,26 @@ type Stats struct {
 	SwapOuts     int64 // anonymous pages written to swap
 	SwapIns      int64
 	Writebacks   int64 // dirty file pages written before eviction
-	Reclaimed    int64 // frames freed by reclaim
+	Reclaimed    int64 // frames freed by reclaim (pages-reclaimed)
 	ReclaimFails int64 // victims left mapped after try_to_unmap
+
+	// Aging (aging.go). RefWalks and UnmapWalks split Walk.Walks by kind;
+	// RefWork is the part of Walk's counters spent in page_referenced, and
+	// RefOnceWork the part of that spent on anonymous pages mapped once
+	// (in a forked server, the pages a child COWed).
+	RefWalks       int64
+	UnmapWalks     int64
+	RefWork        WalkCounters
+	RefOnceWork    WalkCounters
+	PagesScanned   int64 // pages taken off the inactive list / oldest generation and looked at
+	FileRefaults   int64 // faults that read back a file page reclaim had evicted (refault.go)
+	PTScanPTEs     int64 // PTE slots read by the multi-gen LRU's page-table aging walk
+	LookAroundPTEs int64 // PTE slots read by lru_gen_look_around
 }
+
+// Refaults is faults that brought back a page reclaim had taken: swap-ins
+// of anonymous pages and reads of evicted file pages.
+func (s *Stats) Refaults() int64 { return s.SwapIns + s.FileRefaults }
 
 // timer measures one operation, leaving out nested reclaim/verification.
 type timer struct {

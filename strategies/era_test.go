@@ -19,7 +19,9 @@ func machineFor(t *testing.T, st core.Strategy, arch string, opts map[string]str
 	if err != nil {
 		t.Fatal(err)
 	}
-	return core.NewMachineFor(core.Config{Arch: a, Seed: 1, NewIndex: idx.New, Verify: true, Options: opts}, st)
+	// Random aging: these tests call try_to_unmap on pages just touched,
+	// whose young PTEs would make it fail under the LRU policies.
+	return core.NewMachineFor(core.Config{Arch: a, Seed: 1, NewIndex: idx.New, Verify: true, Options: opts, Aging: core.AgingRandom}, st)
 }
 
 // size is the space model's sizeof(struct name) on arch.

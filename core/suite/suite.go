@@ -41,7 +41,9 @@ type Options struct {
 	Verify      bool
 	// Options are passed to every machine (core.Config.Options).
 	Options map[string]string
-	Ctx     context.Context
+	// Aging is reclaim's aging policy (core.Config.Aging).
+	Aging core.Aging
+	Ctx   context.Context
 	// Progress, if set, is called after each run.
 	Progress func(done, total int, c *Case)
 }
@@ -100,6 +102,7 @@ func RunOnce(opts Options, c *Case, run int) (report.Result, error) {
 		Verify:      opts.Verify,
 		Options:     opts.Options,
 		Ctx:         opts.Ctx,
+		Aging:       opts.Aging,
 	}, c.Strategy)
 	// Start every run from a collected heap, so that one run does not pay
 	// for the garbage of the one before.
@@ -124,7 +127,7 @@ func RunOnce(opts Options, c *Case, run int) (report.Result, error) {
 }
 
 // timedOps are the operations reported as sec/<op> when the run had any.
-var timedOps = []core.Op{core.OpFork, core.OpExec, core.OpExit, core.OpFault, core.OpMunmap, core.OpMremap, core.OpWalk, core.OpKsm}
+var timedOps = []core.Op{core.OpFork, core.OpExec, core.OpExit, core.OpFault, core.OpMunmap, core.OpMremap, core.OpWalk, core.OpRefWalk, core.OpKsm}
 
 // Measure turns a machine's measurements into metrics.
 func Measure(m *core.Machine, wall time.Duration) []report.Metric {
@@ -164,6 +167,7 @@ func Measure(m *core.Machine, wall time.Duration) []report.Metric {
 		report.Metric{Value: float64(m.Stats.MremapCopies), Unit: "mremap-copies", Exact: true},
 		report.Metric{Value: float64(m.Stats.PeakMappings), Unit: "mappings-peak", Exact: true},
 	)
+	ms = append(ms, reclaimMetrics(m)...)
 	// ksmd's counters, as /sys/kernel/mm/ksm has them, for runs that used
 	// KSM (core/ksm.go, docs/ksm.md).
 	if k := m.KSMStats(); k.Active {
@@ -206,3 +210,31 @@ func Measure(m *core.Machine, wall time.Duration) []report.Metric {
 
 // StructNames are the kernel structs every result reports.
 var StructNames = []string{"pte_chain", "anonmm", "anon_vma", "anon_vma_chain", "vma"}
+
+// reclaimMetrics are the aging policy's counters: the rmap walks of each
+// kind, what reclaim looked at and freed, what came back, and the
+// page-table reads that replace rmap walks under the multi-gen LRU.
+func reclaimMetrics(m *core.Machine) []report.Metric {
+	s := &m.Stats
+	per := func(x, n int64) float64 {
+		if n == 0 {
+			return 0
+		}
+		return float64(x) / float64(n)
+	}
+	perRef := func(x int64) float64 { return per(x, s.RefWalks) }
+	exact := func(v float64, unit string) report.Metric { return report.Metric{Value: v, Unit: unit, Exact: true} }
+	return []report.Metric{
+		exact(float64(s.RefWalks), "ref-walks"),
+		exact(float64(s.UnmapWalks), "unmap-walks"),
+		exact(perRef(s.RefWork.VMAs), "vmas/ref-walk"),
+		exact(perRef(s.RefWork.PTEs), "ptes/ref-walk"),
+		exact(perRef(s.RefWork.Steps), "chain-steps/ref-walk"),
+		exact(per(s.RefOnceWork.VMAs, s.RefOnceWork.Walks), "vmas/ref-walk-1map"),
+		exact(float64(s.PagesScanned), "pages-scanned"),
+		exact(float64(s.Reclaimed), "pages-reclaimed"),
+		exact(float64(s.Refaults()), "refaults"),
+		exact(float64(s.PTScanPTEs), "pt-scan-ptes"),
+		exact(float64(s.LookAroundPTEs), "lookaround-ptes"),
+	}
+}

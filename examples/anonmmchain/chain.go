@@ -203,8 +203,32 @@ func (r *rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool
 	})
 }
 
-// TryToUnmap unmaps f wherever locations finds it; a page left unmapped
-// loses its identity and chain, as try_to_unmap cleared page->mapping.
+// PageReferenced is page_referenced: every mapping locations finds has
+// its accessed bit tested and cleared through Machine.ReferencedOne,
+// until mapcount mappings were found; file pages go through i_mmap.
+func (r *rmapper) PageReferenced(f core.FrameID) int {
+	fr := r.m.Frame(f)
+	if fr.Flags&core.FrameAnon == 0 {
+		return r.files.Referenced(f)
+	}
+	left, young := fr.MapCount, 0
+	if left == 0 || fr.Anon == nil {
+		return 0
+	}
+	r.locations(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
+		if r.m.ReferencedOne(a, f) {
+			young++
+		}
+		left--
+		return left > 0
+	})
+	return young
+}
+
+// TryToUnmap unmaps f wherever locations finds it, failing at a VM_LOCKED
+// VMA or a young PTE as anonmm's try_to_unmap_one did; a page left
+// unmapped loses its identity and chain, as try_to_unmap cleared
+// page->mapping.
 func (r *rmapper) TryToUnmap(f core.FrameID) bool {
 	fr := r.m.Frame(f)
 	if fr.Flags&core.FrameAnon == 0 {
@@ -214,8 +238,11 @@ func (r *rmapper) TryToUnmap(f core.FrameID) bool {
 		return fr.MapCount == 0
 	}
 	r.locations(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
-		r.m.UnmapOne(v, addr, a, f)
-		return fr.MapCount > 0
+		if v.Locked {
+			return false
+		}
+		_, young := r.m.UnmapOneIfOld(v, addr, a, f)
+		return !young && fr.MapCount > 0
 	})
 	if fr.MapCount > 0 {
 		return false

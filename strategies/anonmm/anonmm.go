@@ -325,7 +325,9 @@ func (r *Rmapper) TryToUnmap(f core.FrameID) bool {
 			if v.Locked {
 				return false
 			}
-			r.m.UnmapOne(v, addr, a, f)
+			if _, young := r.m.UnmapOneIfOld(v, addr, a, f); young {
+				return false // SWAP_FAIL
+			}
 		}
 		return fr.MapCount > 0
 	})

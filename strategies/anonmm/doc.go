@@ -87,8 +87,6 @@
 //
 // page_referenced_anon also moved a page whose recorded mm had exited to
 // the first live mm found mapping it, so that the dead anonmm could be
-// freed sooner. The simulator's reclaim never ages pages (there is no
-// page_referenced), and Walk must change nothing, so that migration is
-// not modelled: a page keeps its anonmm until it is unmapped everywhere,
-// which try_to_unmap_anon did not change either.
+// freed sooner; PageReferenced does so (referenced.go). Walk, which must
+// change nothing, and try_to_unmap_anon leave a page's anonmm alone.
 package anonmm

@@ -18,7 +18,9 @@ func must(t *testing.T, err error) {
 }
 
 func newMachine() *core.Machine {
-	return core.NewMachineFor(core.Config{Seed: 1, NewIndex: fileindex.NewPrio, Verify: true}, anonvma.Strategy)
+	// Random aging: the tests call try_to_unmap on pages just touched,
+	// whose young PTEs would make it fail under the LRU policies.
+	return core.NewMachineFor(core.Config{Seed: 1, NewIndex: fileindex.NewPrio, Verify: true, Aging: core.AgingRandom}, anonvma.Strategy)
 }
 
 // 2.6.12 links every VMA at the head of its anon_vma's list (list_add),

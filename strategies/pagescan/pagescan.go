@@ -23,7 +23,8 @@ var Strategy = core.Strategy{
 
 type rmapper struct {
 	core.BaseRmapper
-	m *core.Machine
+	m    *core.Machine
+	aged pass // referenced.go
 }
 
 func (r *rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool { return true }
@@ -71,10 +72,11 @@ func (r *rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool
 func (r *rmapper) TryToUnmap(f core.FrameID) bool {
 	fr := r.m.Frame(f)
 	r.scan(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
-		if !v.Locked {
-			r.m.UnmapOne(v, addr, a, f)
+		if v.Locked {
+			return fr.MapCount > 0 // 2.4 skipped VM_LOCKED VMAs and went on
 		}
-		return fr.MapCount > 0
+		_, young := r.m.UnmapOneIfOld(v, addr, a, f)
+		return !young && fr.MapCount > 0
 	})
 	return fr.MapCount == 0
 }

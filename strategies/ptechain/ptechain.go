@@ -22,8 +22,7 @@
 //     is ever visited.
 //
 // Chains are never collapsed back to PageDirect on removal; 2.6.0 did that
-// only in page_referenced, which the simulator's reclaim (it does not age
-// pages) never calls.
+// only in page_referenced, under memory pressure (referenced.go).
 //
 // KSM (2.6.32+) came long after this era; the strategy can run it all
 // the same, since a KSM page's mappings are on its chain like any page's

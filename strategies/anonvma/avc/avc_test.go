@@ -227,8 +227,12 @@ func TestWalkVisitsOnlyTheFamily(t *testing.T) {
 		}
 	}
 	// Reclaim goes through the same walk: unmapping the root page takes
-	// the four PTEs the tree leads to.
+	// the four PTEs the tree leads to, once aging has found them old
+	// (try_to_unmap_one fails on a young PTE).
 	f := frameAt(t, m, 1, base+3*pg)
+	for pid := uint64(1); pid <= 4; pid++ {
+		m.ClearYoung(m.LookupPTE(m.Lookup(pid), base+3*pg))
+	}
 	before := m.Walk
 	if !m.Rmapper().TryToUnmap(f) {
 		t.Fatal("try_to_unmap left the root page mapped")

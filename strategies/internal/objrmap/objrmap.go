@@ -161,24 +161,25 @@ func (fs *Files) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool)
 }
 
 // TryToUnmap is try_to_unmap_file: unmap f from every linear VMA i_mmap
-// finds, failing at a VM_LOCKED one that maps it, then, if it is still
+// finds, failing at a VM_LOCKED one that maps it or at a young PTE
+// (try_to_unmap_one's SWAP_FAIL, UnmapOneIfOld), then, if it is still
 // mapped, apply the nonlinear policy.
 func (fs *Files) TryToUnmap(f core.FrameID) bool {
 	m := fs.m
 	fr := m.Frame(f)
-	locked := false
+	failed := false
 	fs.candidates(fr.File, fr.Index, func(v *core.VMA) bool {
 		addr, a, ok := fs.mapping(v, f, fr.Index)
 		if ok {
 			if v.Locked {
-				locked = true // SWAP_FAIL
+				failed = true // SWAP_FAIL
 				return false
 			}
-			m.UnmapOne(v, addr, a, f)
+			_, failed = m.UnmapOneIfOld(v, addr, a, f)
 		}
-		return fr.MapCount > 0
+		return !failed && fr.MapCount > 0
 	})
-	if locked {
+	if failed {
 		return false
 	}
 	if fr.MapCount > 0 && len(fr.File.Nonlinear) > 0 && !fs.era.NonlinearOnList {
@@ -308,8 +309,8 @@ func (fs *Files) TryToUnmapPage(f core.FrameID, anon AnonWalk) bool {
 		if v.Locked {
 			return false
 		}
-		fs.m.UnmapOne(v, addr, a, f)
-		return fr.MapCount > 0
+		_, young := fs.m.UnmapOneIfOld(v, addr, a, f)
+		return !young && fr.MapCount > 0
 	})
 	return fr.MapCount == 0
 }
