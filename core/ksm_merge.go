@@ -184,6 +184,9 @@ func (m *Machine) ksmUnmerge(v *VMA, start, end uint64) error {
 		if err := m.ksmBreak(v, addr); err != nil {
 			return err
 		}
+		if err := m.poll(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
