@@ -108,6 +108,10 @@ type ksmState struct {
 
 	pagesShared, pagesSharing, pagesUnshared int64
 	rmapItems, chains, dups, merged          int64
+	// progress counts what a scan changes (rmap_items made or freed,
+	// checksums, merges, chains collapsed, mms leaving): a full scan
+	// that changes none of it leaves ksmd where it was (KSMScan).
+	progress uint64
 
 	itemKind, nodeKind ObjKind
 }
@@ -306,6 +310,7 @@ func (m *Machine) ksmExit(mm *MM) {
 // ksmDropSlot takes s, whose rmap_items are gone, off ksmd's list.
 func (m *Machine) ksmDropSlot(s *ksmSlot) {
 	k := m.ksm
+	k.progress++
 	s.prev.next = s.next
 	s.next.prev = s.prev
 	delete(k.slots, s.mm)

@@ -150,6 +150,7 @@ func (m *Machine) ksmMergeTwo(it *rmapItem, page FrameID, tree *rmapItem, treePa
 		return 0, nil
 	}
 	if !m.ksmMergeWithKsmPage(tree, treePage, page) {
+		m.ksm.progress++ // a KSM page made, and broken again
 		m.ksmUnlinkAnon(it)
 		if v := m.ksmMergeableVMA(it.mm, it.addr); v != nil {
 			return 0, m.ksmBreak(v, it.addr)

@@ -21,8 +21,11 @@ package core
 // the list.
 
 // KSMScan is the trace's `ksm N`: ksmd scans up to n pages, as many
-// ksm_do_scan batches as that takes, stopping early when a whole scan
-// finds no page at all.
+// ksm_do_scan batches as that takes. It stops early when a whole scan
+// changed nothing (no rmap_item made or freed, no checksum changed,
+// nothing merged): ksmd's state is then what it was when that scan
+// began, and more scans would do the same again, so `ksm N` with a huge
+// N ends.
 func (m *Machine) KSMScan(n int) error {
 	t := m.startOp()
 	defer m.endOp(t, OpKsm, 1)
@@ -30,16 +33,17 @@ func (m *Machine) KSMScan(n int) error {
 	if k == nil {
 		return nil
 	}
-	empty := 0 // scans ended in a row without a page
+	began := false // a whole scan began during this call
+	var atStart uint64
 	for scanned := 0; scanned < n; {
 		it, f := m.ksmNextItem()
 		if it == nil {
-			if empty++; empty == 2 || k.head.next == &k.head {
+			if k.head.next == &k.head || began && k.progress == atStart {
 				return nil
 			}
+			began, atStart = true, k.progress
 			continue
 		}
-		empty = 0
 		if err := m.ksmCmpAndMerge(f, it); err != nil {
 			return err
 		}
@@ -150,12 +154,14 @@ func (m *Machine) ksmCmpAndMerge(f FrameID, it *rmapItem) error {
 		if m.ksmMergeWithKsmPage(it, f, kpage) {
 			m.ksmAppend(it, ksmNodeOf(&m.pm.frames[kpage]))
 			k.merged++
+			k.progress++
 		}
 		return nil
 	}
 	m.ksmRemoveItem(it)
 	if sum := ksmChecksum(m.pm.frames[f].Content); it.checksum != sum {
 		it.checksum = sum // the page changed since the last scan
+		k.progress++
 		return nil
 	}
 	tree, tf := m.ksmUnstableSearchInsert(it, f)
@@ -164,6 +170,7 @@ func (m *Machine) ksmCmpAndMerge(f FrameID, it *rmapItem) error {
 	}
 	kpage, err := m.ksmMergeTwo(it, f, tree, tf)
 	if kpage != 0 {
+		k.progress++
 		n := m.ksmStableInsert(kpage)
 		m.ksmAppend(tree, n)
 		m.ksmAppend(it, n)

@@ -467,3 +467,20 @@ func TestKSMExitDropsSwapAfterThePages(t *testing.T) {
 		}
 	})
 }
+
+// ksm N with a huge N ends once a whole scan changes nothing, whether
+// ksmd merged everything it could or merges nothing at all (anonmm).
+func TestKSMScanEndsWhenNothingChanges(t *testing.T) {
+	for _, name := range []string{"anonvma-avc", "anonmm"} {
+		t.Run(name, func(t *testing.T) {
+			m := ksmMachine(t, name, "2", 0)
+			ksmProcs(t, m, 5, 3)
+			before := m.KSMStats().FullScans
+			must(t, m.KSMScan(1<<40))
+			if scans := m.KSMStats().FullScans - before; scans > 4 {
+				t.Fatalf("%d more full scans once nothing changed", scans)
+			}
+			verify(t, m)
+		})
+	}
+}

@@ -124,6 +124,7 @@ func (m *Machine) ksmNewItem(mm *MM, addr uint64) *rmapItem {
 	it := &rmapItem{mm: mm, addr: addr}
 	it.node.Value = it
 	k.rmapItems++
+	k.progress++
 	m.Space.Alloc(k.itemKind, 1)
 	return it
 }
@@ -136,6 +137,7 @@ func (m *Machine) ksmFreeItems(list **rmapItem) {
 		*list = it.next
 		m.ksmRemoveItem(it)
 		m.ksm.rmapItems--
+		m.ksm.progress++
 		m.Space.Free(m.ksm.itemKind, 1)
 	}
 }
@@ -249,11 +251,13 @@ func (m *Machine) ksmPick(n *stableNode, prune bool) (dup, at *stableNode) {
 		m.ksmFreeNode(n)
 		k.chains--
 		k.dups--
+		k.progress++
 		return found, found
 	case n.dups != found && k.candidate(found, 1):
 		// Put it first so that the next search meets it at once.
 		m.ksmUnlinkDup(found)
 		m.ksmAddDup(found, n)
+		k.progress++
 	}
 	return found, n
 }
