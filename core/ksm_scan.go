@@ -36,7 +36,10 @@ func (m *Machine) KSMScan(n int) error {
 	began := false // a whole scan began during this call
 	var atStart uint64
 	for scanned := 0; scanned < n; {
-		it, f := m.ksmNextItem()
+		it, f, err := m.ksmNextItem()
+		if err != nil {
+			return err
+		}
 		if it == nil {
 			if k.head.next == &k.head || began && k.progress == atStart {
 				return nil
@@ -57,10 +60,12 @@ func (m *Machine) KSMScan(n int) error {
 
 // ksmNextItem is scan_get_next_rmap_item: the rmap_item of the next
 // anonymous page ksmd finds, and the page; nil at the end of a full scan.
-func (m *Machine) ksmNextItem() (*rmapItem, FrameID) {
+// Addresses no page table covers are passed over a missing table at a
+// time (the kernel's follow_page looks at each).
+func (m *Machine) ksmNextItem() (*rmapItem, FrameID, error) {
 	k := m.ksm
 	if k.head.next == &k.head {
-		return nil, 0
+		return nil, 0, nil
 	}
 	if k.cursor == &k.head {
 		k.unstable.Reset()
@@ -79,10 +84,12 @@ func (m *Machine) ksmNextItem() (*rmapItem, FrameID) {
 				k.addr = v.End
 			}
 			for k.addr < v.End {
+				if err := m.poll(); err != nil {
+					return nil, 0, err
+				}
 				t := m.pt.leaf(mm.pgd, k.addr)
 				if t == 0 {
-					// No page table here: skip what it would map.
-					k.addr = min(v.End, (k.addr+pteTableSpan)&^(pteTableSpan-1))
+					k.addr = min(v.End, m.ksmSkipAbsent(mm, k.addr))
 					continue
 				}
 				p := PTE(m.pt.tables[t][levelIndex(k.addr, 0)])
@@ -91,7 +98,7 @@ func (m *Machine) ksmNextItem() (*rmapItem, FrameID) {
 					it := m.ksmGetNextItem(s, k.addr)
 					k.next = &it.next
 					k.addr += PageSize
-					return it, f
+					return it, f, nil
 				}
 				k.addr += PageSize
 			}
@@ -104,9 +111,25 @@ func (m *Machine) ksmNextItem() (*rmapItem, FrameID) {
 		}
 		k.moveCursor(next)
 		if next == &k.head {
-			return nil, 0
+			return nil, 0, nil
 		}
 	}
+}
+
+// ksmSkipAbsent returns where ksmd's scan of mm goes on from addr, which
+// no PTE table covers: the end of the missing page-table subtree
+// around it (a PTE table's 2 MiB, a PMD's 1 GiB, a PUD's 512 GiB).
+func (m *Machine) ksmSkipAbsent(mm *MM, addr uint64) uint64 {
+	t := mm.pgd
+	for level := uint8(levels - 1); level > 0; level-- {
+		e := m.pt.tables[t][levelIndex(addr, level)]
+		if e == 0 {
+			span := uint64(1) << levelShift(level)
+			return (addr + span) &^ (span - 1)
+		}
+		t = tableID(e)
+	}
+	return addr + PageSize
 }
 
 // ksmGetNextItem is get_next_rmap_item: the rmap_item of addr in s's
