@@ -31,6 +31,7 @@ type Frame struct {
 	File *File
 	// Anon is the strategy's anonymous object (page->mapping of an anon
 	// page: an anonmm, an anon_vma); nil where the strategy keeps none.
+	// Core's for a KSM page (FrameKsm): its stable node (ksm.go).
 	Anon any
 	// Index is the page's offset in File, or for anonymous pages whatever
 	// the strategy stores there (a virtual address for anonmm, a linear

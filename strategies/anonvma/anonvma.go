@@ -43,7 +43,7 @@
 // this era: an rmap_item of a KSM page holds its VMA's anon_vma
 // (ksm_refcount, so an anon_vma may outlive its list), a KSM page's walk
 // visits every VMA on the list of each of its rmap_items' anon_vmas
-// (rmap_walk_ksm, core.KSMWalk), and a page KSM shared across families
+// (rmap_walk_ksm, Machine.KSMWalk), and a page KSM shared across families
 // comes back from swap as a copy for each anon_vma but the first
 // (ksm_might_need_to_copy).
 //

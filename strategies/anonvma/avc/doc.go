@@ -89,7 +89,7 @@
 //
 // An rmap_item of a KSM page (core/ksm.go) holds a reference on the
 // anon_vma of the VMA the page was merged in (get_anon_vma); a KSM page's
-// walk (rmap_walk_ksm, core.KSMWalk) looks, for each rmap_item, at every
+// walk (rmap_walk_ksm, Machine.KSMWalk) looks, for each rmap_item, at every
 // chain of that anon_vma's tree, over the whole range [0, ULONG_MAX]: the
 // VMA itself and those forked from it since. A page KSM shared across
 // families comes back from swap as a copy for every VMA whose root or
