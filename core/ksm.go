@@ -50,9 +50,9 @@ import (
 // The checksum that keeps changing pages out of the unstable tree is a
 // 32-bit hash of the content, as the kernel's.
 //
-// Three choices keep every walk complete, where the kernel's rmap of a
-// KSM page can miss a mapping for a while (the verification rule does
-// not allow that):
+// Where the simulator differs from the kernel. The kernel's rmap of a
+// KSM page can miss a mapping for a while, which the verification rule
+// does not allow, hence the first three:
 //
 //   - fork gives the child an rmap_item for every KSM page it maps, as
 //     ksmd's next visit of the child would. The kernel leaves that to
@@ -66,10 +66,13 @@ import (
 //     other mappings would have no rmap_item. ksmd merges it the other
 //     way round, pointing this mapping at a KSM page made of an identical
 //     page mapped once, and each of the other mappings when it scans them.
+//   - a KSM page still in the swap cache is copied when a swap PTE of it
+//     is faulted in (swapInKsmCopy), where the kernel maps it again.
 //   - a KSM page's stable node is removed when the page is freed; the
 //     kernel notices later, through get_ksm_page's "keyhole" (a stale
 //     node found by a search, or when its rmap_items are next scanned).
 //     pages_shared and pages_sharing drop at once instead.
+//   - `ksm N` stops early once a whole scan changes nothing (KSMScan).
 //
 // When a process exits, its rmap_items leave the trees at once (the
 // kernel's __ksm_exit leaves the mm_slot for ksmd's next step, which
