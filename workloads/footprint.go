@@ -93,4 +93,8 @@ var footprints = map[string]func(map[string]float64) float64{
 	"latproc": func(v map[string]float64) float64 {
 		return v["procs"] * tableBytes
 	},
+	// sharing processes, each with its mergeable region.
+	"ksm": func(v map[string]float64) float64 {
+		return v["sharing"] * (procTables(v["pages"]*pageSize) + vmaBytes)
+	},
 }
