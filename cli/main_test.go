@@ -144,6 +144,8 @@ func TestUnknownNamesExit2(t *testing.T) {
 		{[]string{"-nonlinear", "linus"}, []string{`"linus"`, "hugh", "andrea"}},
 		{[]string{"-avc-reuse=maybe"}, []string{"avc-reuse"}},
 		{[]string{"-fork-copy", "some"}, []string{"-fork-copy", `"some"`, "all", "anon"}},
+		{[]string{"-ksm-max-page-sharing", "1"}, []string{"-ksm-max-page-sharing", `"1"`, "at least 2"}},
+		{[]string{"-ksm-max-page-sharing", "many"}, []string{"-ksm-max-page-sharing", `"many"`}},
 		{[]string{"-nosuchflag"}, []string{"nosuchflag"}},
 		{[]string{"extra"}, []string{`"extra"`}},
 		{[]string{"list", "extra"}, []string{"list"}},
@@ -334,6 +336,42 @@ func TestForkCopyFlag(t *testing.T) {
 		for name, w := range want {
 			if got[name] != w {
 				t.Errorf("%s: %s mappings-peak %v, want %v (all: %v)", args, name, got[name], w, got)
+			}
+		}
+	}
+}
+
+// A KSM trace: four processes write one page of the same value; ksmd
+// merges them into one KSM page, or, with -ksm-max-page-sharing 2, into a
+// chain of two dups (and the setting becomes part of the name); reclaim
+// takes one KSM page, walking its rmap_items.
+func TestKSMMaxPageSharingFlag(t *testing.T) {
+	var tr strings.Builder
+	tr.WriteString("rmaptrace 1\n")
+	for p := 1; p <= 4; p++ {
+		fmt.Fprintf(&tr, "%d mmap 0x10000 0x1000 rw- private anon\n%d madvise 0x10000 0x1000 mergeable\n%d touch 0x10000 0x1000 w=7\n", p, p, p)
+	}
+	tr.WriteString("ksm 8\ncheck\nreclaim 1\ncheck\n")
+	for args, want := range map[string]map[string]float64{
+		"":                        {"stable_node-peak-objs": 1, "ksm-pages-shared": 0, "ksm-stable-node-dups": 0, "ptes/walk": 4},
+		"-ksm-max-page-sharing=2": {"stable_node-peak-objs": 3, "ksm-pages-shared": 1, "ksm-stable-node-dups": 1, "ptes/walk": 2},
+		"-ksm-max-page-sharing=0": {"stable_node-peak-objs": 1, "ksm-pages-shared": 0, "ksm-stable-node-dups": 0, "ptes/walk": 4},
+	} {
+		cmd := []string{"-trace", "-", "-strategy", "anonvma-avc", "-verify"}
+		if args != "" {
+			cmd = append(cmd, args)
+		}
+		code, out, stderr := runCmd(t, tr.String(), cmd...)
+		if code != 0 {
+			t.Fatalf("%q: exit %d: %s", args, code, stderr)
+		}
+		rs := readResults(t, "out", []byte(out))
+		if len(rs) != 1 || args != "" && !strings.Contains(rs[0].Name.String(), strings.TrimPrefix(args, "-")) {
+			t.Fatalf("%q: results %v", args, rs)
+		}
+		for unit, w := range want {
+			if v, _ := rs[0].Value(unit); v != w {
+				t.Errorf("%q: %s %v, want %v", args, unit, v, w)
 			}
 		}
 	}

@@ -31,7 +31,7 @@ type suiteFlags struct {
 	seed                          uint64
 	tracePath, emitTrace, out     string
 	nonlinear, params, shard      string
-	forkCopy                      string
+	forkCopy, ksmMaxSharing       string
 	aging                         string
 	plots                         string
 	verify, avcReuse              bool
@@ -58,6 +58,7 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.forkCopy, "fork-copy", "", "which VMAs fork copies PTEs of: all (2.4 - 2.6.13) or anon (2.6.14+) (default: each strategy's era)")
 	fs.StringVar(&f.aging, "aging", "lru", "reclaim's aging policy: lru (2.6's active/inactive lists), random (seeded victims, no aging) or mglru (6.1's multi-gen LRU)")
 	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
+	fs.StringVar(&f.ksmMaxSharing, "ksm-max-page-sharing", strconv.Itoa(core.DefaultMaxPageSharing), "KSM's max_page_sharing: the most mappings of one KSM page (4.13+); 0: no limit, as before 4.13")
 	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
 	fs.StringVar(&f.plots, "plots", "", "also draw the charts of this run (PNG and SVG) into this directory")
 	fs.StringVar(&f.out, "o", "", "write results to this file (atomically) instead of stdout")
@@ -183,6 +184,10 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 		}
 		p.opts.Options["fork-copy"] = f.forkCopy
 	}
+	if _, err := core.ParseMaxPageSharing(f.ksmMaxSharing); err != nil {
+		return nil, &usageError{"-ksm-max-page-sharing: " + err.Error()}
+	}
+	p.opts.Options["ksm-max-page-sharing"] = f.ksmMaxSharing
 	// Settings given on the command line are part of every benchmark
 	// name, so runs with different settings never mix in benchstat.
 	if fs.Changed("nonlinear") {
@@ -196,6 +201,9 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	}
 	if fs.Changed("aging") {
 		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "aging", Value: f.aging})
+	}
+	if fs.Changed("ksm-max-page-sharing") {
+		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "ksm-max-page-sharing", Value: f.ksmMaxSharing})
 	}
 	return p, nil
 }

@@ -67,6 +67,9 @@ type eventGen struct {
 	rng  *rand.Rand
 	live []uint64
 	next uint64
+	// pending are events that follow the last one (an anonymous mmap
+	// made mergeable and written with a value, for KSM).
+	pending []trace.Event
 }
 
 func newEventGen(seed uint64) *eventGen {
@@ -74,6 +77,11 @@ func newEventGen(seed uint64) *eventGen {
 }
 
 func (g *eventGen) event(m *core.Machine) trace.Event {
+	if len(g.pending) > 0 {
+		ev := g.pending[0]
+		g.pending = g.pending[1:]
+		return ev
+	}
 	rng := g.rng
 	const pg = trace.PageSize
 	bases := []uint64{0x100000, 0x7f0000000000, 0x40000000}
@@ -105,7 +113,14 @@ func (g *eventGen) event(m *core.Machine) trace.Event {
 	for {
 		switch k := rng.IntN(100); {
 		case k < 12:
-			return trace.Event{Op: trace.OpMmap, PID: p, Addr: addr(), Len: length(), Prot: prots[rng.IntN(len(prots))], Shared: rng.IntN(4) == 0}
+			ev := trace.Event{Op: trace.OpMmap, PID: p, Addr: addr(), Len: length(), Prot: prots[rng.IntN(len(prots))], Shared: rng.IntN(4) == 0}
+			if !ev.Shared && ev.Prot&trace.ProtWrite != 0 && rng.IntN(2) == 0 {
+				// Memory for KSM: mergeable, pages of a few values.
+				g.pending = append(g.pending,
+					trace.Event{Op: trace.OpMadvise, PID: p, Addr: ev.Addr, Len: ev.Len, Advice: trace.AdviceMergeable},
+					trace.Event{Op: trace.OpTouch, PID: p, Addr: ev.Addr, Len: ev.Len, Write: true, HasValue: true, Value: uint64(rng.IntN(3))})
+			}
+			return ev
 		case k < 24:
 			return trace.Event{Op: trace.OpMmap, PID: p, Addr: addr(), Len: length(), Prot: prots[rng.IntN(len(prots))], Shared: rng.IntN(2) == 0,
 				File: files[rng.IntN(len(files))], Offset: uint64(rng.IntN(16)) * pg}
@@ -117,7 +132,12 @@ func (g *eventGen) event(m *core.Machine) trace.Event {
 					write = false
 				}
 			}
-			return trace.Event{Op: trace.OpTouch, PID: p, Addr: a, Len: l, Write: write}
+			ev := trace.Event{Op: trace.OpTouch, PID: p, Addr: a, Len: l, Write: write}
+			if write && rng.IntN(2) == 0 {
+				// A few values, so that identical pages exist for KSM.
+				ev.HasValue, ev.Value = true, uint64(rng.IntN(3))
+			}
+			return ev
 		case k < 50:
 			// Often a whole VMA, whose pages other processes share.
 			a, l, _ := inVMA(false)
@@ -163,6 +183,15 @@ func (g *eventGen) event(m *core.Machine) trace.Event {
 				op = trace.OpMlock
 			}
 			return trace.Event{Op: op, PID: p, Addr: a, Len: l}
+		case k < 95:
+			a, l, _ := inVMA(false)
+			advice := trace.AdviceMergeable
+			if rng.IntN(4) == 0 {
+				advice = trace.AdviceUnmergeable
+			}
+			return trace.Event{Op: trace.OpMadvise, PID: p, Addr: a, Len: l, Advice: advice}
+		case k < 99:
+			return trace.Event{Op: trace.OpKsm, N: uint64(1 + rng.IntN(128))}
 		default:
 			return trace.Event{Op: trace.OpReclaim, N: uint64(1 + rng.IntN(24))}
 		}

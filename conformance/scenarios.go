@@ -148,6 +148,39 @@ check
 reclaim 16
 check
 `},
+	{"ksm", 64, `
+# KSM: three unrelated processes write pages of the same values in
+# mergeable memory; ksmd merges them (two pages of a process alike too),
+# one writes a KSM page (copy), one forks and exits, one moves its pages
+# (mremap copies them first) and unmerges part; KSM pages are reclaimed
+# and come back from swap.
+1 mmap 0x100000 0x8000 rw- private anon
+1 madvise 0x100000 0x8000 mergeable
+1 touch 0x100000 0x8000 w=1
+2 mmap 0x200000 0x8000 rw- private anon
+2 touch 0x200000 0x8000 w=1
+2 madvise 0x200000 0x8000 mergeable
+3 mmap 0x100000 0x4000 rw- private anon
+3 madvise 0x100000 0x4000 mergeable
+3 touch 0x100000 0x4000 w=2
+3 touch 0x102000 0x1000 w=1
+ksm 64
+check
+1 touch 0x101000 0x1000 w
+2 fork 4
+4 touch 0x200000 0x1000 w=2
+2 exit
+ksm 64
+check
+3 mremap 0x100000 0x4000 0x300000 0x4000
+1 madvise 0x104000 0x2000 unmergeable
+reclaim 24
+check
+4 touch 0x200000 0x8000 r
+3 touch 0x300000 0x4000 r
+ksm 64
+check
+`},
 	{"migrate", 96, `
 # Page migration (move_pages): private anonymous pages shared by a
 # family and COWed in places, shared memory, a shared file, a locked

@@ -118,6 +118,8 @@ var arches = map[string]*Arch{
 			"anon_vma_avc":   80, // 3.19+/4.19 anon_vma with root, rwsem, refcount, degree, parent, rb_root_cached (est.)
 			"anon_vma_chain": 64, // 3.7+: vma, anon_vma, same_vma, rb_node, rb_subtree_last (est.)
 			"vma":            176,
+			"stable_node":    64, // 4.13+ with NUMA: union {rb_node; head, hlist_dup, list}, hlist, kpfn, rmap_hlist_len, nid (est.)
+			"rmap_item":      64, // rmap_list, anon_vma, mm, address, oldchecksum, union {rb_node; head, hlist} (est.)
 		},
 		fieldSize: fieldSizes(8),
 	},
@@ -132,6 +134,8 @@ var arches = map[string]*Arch{
 			"anon_vma_avc":   40,
 			"anon_vma_chain": 32,
 			"vma":            88,
+			"stable_node":    36,
+			"rmap_item":      32,
 		},
 		fieldSize: fieldSizes(4),
 	},

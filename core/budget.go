@@ -24,6 +24,7 @@ import (
 //	processes                per live mm, and per exited pid remembered
 //	files                    per file: the struct and its name; 2 KiB per page-cache chunk
 //	rmap structures          the space model's live rmap bytes (the strategy's objects)
+//	KSM                      per rmap_item, stable node and mm_slot (ksm.go)
 //
 // The sizes are those of the Go structures (unsafe.Sizeof) plus an
 // allowance for map and slice overhead: the count is an estimate of the
@@ -123,6 +124,7 @@ func (m *Machine) SimBytes() (int64, []BudgetPart) {
 		{"files", m.budget.fileBytes},
 		{"page cache", m.budget.cacheBytes},
 		{"rmap structures", rmapNow},
+		{"KSM", m.ksmBudgetBytes()},
 	}
 	total := int64(0)
 	for _, p := range parts {
@@ -139,7 +141,7 @@ func (m *Machine) simBytes() int64 {
 		int64(cap(m.swap.slots))*slotBudgetBytes +
 		m.Space.Live(m.vmaKind)*vmaBudgetBytes +
 		int64(len(m.procs))*mmBudgetBytes + int64(len(m.exited))*exitedBudgetBytes +
-		m.budget.fileBytes + m.budget.cacheBytes + rmapNow
+		m.budget.fileBytes + m.budget.cacheBytes + rmapNow + m.ksmBudgetBytes()
 }
 
 // MaxSimBytes returns the machine's budget.

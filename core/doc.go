@@ -32,12 +32,16 @@
 // (move, grow, shrink; anonymous vm_pgoff kept), Fork (copy-on-write; the
 // VMAs copied follow the era's policy, forkcopy.go), Exec, Exit, Touch
 // (read/write faults, COW break, swap-in), DontNeed, Remap
-// (remap_file_pages), Mlock and Munlock (VM_LOCKED, mlock.go), Migrate
+// (remap_file_pages), Mlock and Munlock (VM_LOCKED, mlock.go), Madvise
+// (MADV_MERGEABLE, MADV_UNMERGEABLE) and KSMScan (ksmd: KSM merges pages
+// of identical content into write-protected KSM pages, ksm.go), Migrate
 // (move_pages: each page to a new frame through the strategy's walks,
 // migrate.go), Reclaim (pages chosen by the aging policy, Config.Aging:
 // 2.6's active/inactive lists, 6.1's multi-gen LRU or seeded random
 // victims; page_referenced and try_to_unmap through the strategy;
-// anonymous pages to swap, dirty file pages written back). When memory (Config.MemBytes) is full,
+// anonymous pages to swap, dirty file pages written back). A write can
+// give pages a content (TouchValue, content.go), so that identical pages
+// exist. When memory (Config.MemBytes) is full,
 // allocation reclaims as kswapd would. Every touch sets the PTE's
 // accessed bit (and dirty bit on a write), as the MMU does; a fault
 // installs a young PTE (mk_pte with x86's _PAGE_ACCESSED), fork's copy is
@@ -75,6 +79,8 @@
 //	PageReferenced page_referenced, folio_referenced aging: "who used this page?", asked of every mapped
 //	               (the rmap walk)                   page reclaim looks at; the walk that runs most
 //	PageReuser    page_move_anon_rmap (optional)     anonvma-avc: a reused COW page moves to its VMA's anon_vma
+//	KSMLinker     rmap_item->anon_vma (optional)     anon_vma strategies: what an rmap_item of a KSM page keeps
+//	              (get_anon_vma / put_anon_vma)      to find it (KSMWalk); anonmm refuses KSM pages
 //	PageMigrator  folio_migrate_mapping's share of   ptechain/filelinear: the chain head (Frame.Slot) moves to
 //	              rmap state (optional)              the new page; the MMU copies only Anon, File and Index
 //
@@ -91,8 +97,11 @@
 // A strategy keeps its per-frame state in Frame.Slot, Frame.Anon and
 // Frame.Index, per-VMA state in VMA.Rmap and per-mm state in MM.Rmap. Two
 // hooks can refuse: PageAdd and PageMove return false when the strategy
-// cannot record a page at an address (anonmm after mremap); the MMU then
-// maps a private copy and counts it in Stats.MremapCopies.
+// cannot record a page at an address (anonmm after mremap; the anon_vma
+// strategies for a swapped page KSM had shared across families); the MMU
+// then maps a private copy and counts it in Stats.MremapCopies (or
+// Stats.KSMCopies). A KSM page (FrameKsm) has its stable node in
+// Frame.Anon (ksm.go).
 //
 // Invariants the MMU keeps for every strategy: Frame.MapCount is the
 // number of present PTEs mapping the frame (adding hooks see it before it

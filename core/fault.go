@@ -2,9 +2,24 @@ package core
 
 // Touch accesses every page of [addr, addr+length) in pid, faulting where
 // no PTE allows the access: a read maps the zero page (anonymous) or the
-// page-cache page (file); a write allocates, or breaks copy-on-write.
-// The whole range is checked before anything is touched.
+// page-cache page (file); a write allocates, or breaks copy-on-write, and
+// gives every page a content no other page has (content.go). The whole
+// range is checked before anything is touched.
 func (m *Machine) Touch(pid, addr, length uint64, write bool) error {
+	return m.touch(pid, addr, length, write, contentFresh)
+}
+
+// TouchValue writes every page of [addr, addr+length) in pid as Touch
+// does, giving each the content value (at most MaxContentValue): pages
+// written with the same value are identical, which KSM can merge.
+func (m *Machine) TouchValue(pid, addr, length, value uint64) error {
+	if value > MaxContentValue {
+		return inputErr("touch: value %d is not below 2^63", value)
+	}
+	return m.touch(pid, addr, length, true, value)
+}
+
+func (m *Machine) touch(pid, addr, length uint64, write bool, content uint64) error {
 	mm, err := m.Process(pid)
 	if err != nil {
 		return err
@@ -34,7 +49,7 @@ func (m *Machine) Touch(pid, addr, length uint64, write bool) error {
 		if v == nil || a >= v.End {
 			v = mm.FindVMA(a)
 		}
-		faulted, err := m.access(v, a, write)
+		faulted, err := m.access(v, a, write, content)
 		if err == nil {
 			err = m.poll()
 		}
@@ -50,8 +65,9 @@ func (m *Machine) Touch(pid, addr, length uint64, write bool) error {
 	return nil
 }
 
-// access performs one access and reports whether it faulted.
-func (m *Machine) access(v *VMA, addr uint64, write bool) (bool, error) {
+// access performs one access and reports whether it faulted; a write
+// leaves content in the page (content.go).
+func (m *Machine) access(v *VMA, addr uint64, write bool, content uint64) (bool, error) {
 	leaf := m.pt.ensureLeaf(v.MM, addr)
 	pa := makePTEAddr(leaf, levelIndex(addr, 0))
 	p := m.PTE(pa)
@@ -63,30 +79,30 @@ func (m *Machine) access(v *VMA, addr uint64, write bool) (bool, error) {
 		}
 		if p.Writable() {
 			*m.pt.pte(pa) = p | pteAccessed | pteDirty
-			m.pm.frames[p.Frame()].Content = m.nextContent()
+			m.pm.frames[p.Frame()].Content = m.written(content)
 			return false, nil
 		}
-		return true, m.writeProtectFault(v, addr, pa, p)
+		return true, m.writeProtectFault(v, addr, pa, p, content)
 	case p.IsMigration():
 		panic(errMigrationEntry) // migration_entry_wait: never here
 	case p.IsSwap():
-		return true, m.swapFault(v, addr, pa, p, write)
+		return true, m.swapFault(v, addr, pa, p, write, content)
 	case p.IsFile():
-		return true, m.fileFault(v, addr, pa, p.filePgoff(), write)
+		return true, m.fileFault(v, addr, pa, p.filePgoff(), write, content)
 	case v.File == nil:
-		return true, m.anonFault(v, addr, pa, write)
+		return true, m.anonFault(v, addr, pa, write, content)
 	default:
-		return true, m.fileFault(v, addr, pa, v.LinearPgOff(addr), write)
+		return true, m.fileFault(v, addr, pa, v.LinearPgOff(addr), write, content)
 	}
 }
 
 // anonFault is do_anonymous_page.
-func (m *Machine) anonFault(v *VMA, addr uint64, pa PTEAddr, write bool) error {
+func (m *Machine) anonFault(v *VMA, addr uint64, pa PTEAddr, write bool, content uint64) error {
 	if !write {
 		m.pt.set(pa, mkPTE(ZeroFrame, false))
 		return nil
 	}
-	f, err := m.allocAnon(v, 0, m.nextContent())
+	f, err := m.allocAnon(v, 0, m.written(content))
 	if err != nil {
 		return err
 	}
@@ -95,7 +111,7 @@ func (m *Machine) anonFault(v *VMA, addr uint64, pa PTEAddr, write bool) error {
 }
 
 // fileFault is do_no_page (and do_file_page for a nonlinear file PTE).
-func (m *Machine) fileFault(v *VMA, addr uint64, pa PTEAddr, pgoff uint64, write bool) error {
+func (m *Machine) fileFault(v *VMA, addr uint64, pa PTEAddr, pgoff uint64, write bool, content uint64) error {
 	file := v.File
 	f := file.lookup(pgoff)
 	if f == 0 {
@@ -114,7 +130,7 @@ func (m *Machine) fileFault(v *VMA, addr uint64, pa PTEAddr, pgoff uint64, write
 	m.markAccessed(f) // filemap_nopage
 	if write && !v.Shared {
 		// A private write copies straight from the page cache.
-		nf, err := m.allocAnon(v, f, m.nextContent())
+		nf, err := m.allocAnon(v, f, m.written(content))
 		if err != nil {
 			return err
 		}
@@ -123,32 +139,33 @@ func (m *Machine) fileFault(v *VMA, addr uint64, pa PTEAddr, pgoff uint64, write
 	if write {
 		fr := &m.pm.frames[f]
 		fr.Flags |= FrameDirty
-		fr.Content = m.nextContent()
+		fr.Content = m.written(content)
 	}
 	return m.mapPage(v, addr, pa, f, write && v.Shared, AddFile)
 }
 
 // writeProtectFault is do_wp_page: a write to a present read-only PTE in a
-// writable VMA.
-func (m *Machine) writeProtectFault(v *VMA, addr uint64, pa PTEAddr, p PTE) error {
+// writable VMA. A KSM page is never reused, however few map it: it is
+// copied (2.6.32 - 5.0 and 5.9+; 5.1 - 5.8's reuse_ksm_page is left out).
+func (m *Machine) writeProtectFault(v *VMA, addr uint64, pa PTEAddr, p PTE, content uint64) error {
 	f := p.Frame()
 	fr := &m.pm.frames[f]
 	if v.Shared && f != ZeroFrame {
 		*m.pt.pte(pa) = p | pteWrite | pteDirty | pteAccessed
 		fr.Flags |= FrameDirty
-		fr.Content = m.nextContent()
+		fr.Content = m.written(content)
 		return nil
 	}
-	if f != ZeroFrame && fr.Flags&FrameAnon != 0 && fr.MapCount == 1 && !m.swap.shared(fr) {
+	if f != ZeroFrame && fr.Flags&(FrameAnon|FrameKsm) == FrameAnon && fr.MapCount == 1 && !m.swap.shared(fr) {
 		// The page is ours alone: reuse it.
 		*m.pt.pte(pa) = p | pteWrite | pteDirty | pteAccessed
-		fr.Content = m.nextContent()
+		fr.Content = m.written(content)
 		if pr, ok := m.rm.(PageReuser); ok {
 			pr.PageReuse(v, MapRef{Frame: f, PTE: pa, Addr: addr})
 		}
 		return nil
 	}
-	return m.breakCOW(v, addr, pa, f, m.nextContent())
+	return m.breakCOW(v, addr, pa, f, m.written(content))
 }
 
 // breakCOW replaces the page at addr by a private anonymous copy whose
@@ -173,7 +190,7 @@ func (m *Machine) breakCOW(v *VMA, addr uint64, pa PTEAddr, old FrameID, content
 }
 
 // swapFault is do_swap_page.
-func (m *Machine) swapFault(v *VMA, addr uint64, pa PTEAddr, p PTE, write bool) error {
+func (m *Machine) swapFault(v *VMA, addr uint64, pa PTEAddr, p PTE, write bool, content uint64) error {
 	slot := p.swapSlot()
 	s := &m.swap.slots[slot]
 	f := s.cache
@@ -194,6 +211,9 @@ func (m *Machine) swapFault(v *VMA, addr uint64, pa PTEAddr, p PTE, write bool) 
 	}
 	m.markAccessed(f) // do_swap_page
 	fr := &m.pm.frames[f]
+	if fr.Flags&FrameKsm != 0 {
+		return m.swapInKsmCopy(v, addr, pa, f, slot, write, content)
+	}
 	exclusive := write && s.refs == 1 && fr.MapCount == 0
 	kind := AddSwapIn
 	if exclusive {
@@ -212,11 +232,34 @@ func (m *Machine) swapFault(v *VMA, addr uint64, pa PTEAddr, p PTE, write bool) 
 	m.swap.put(m, slot)
 	np := m.PTE(pa)
 	if exclusive {
-		m.pm.frames[np.Frame()].Content = m.nextContent()
+		m.pm.frames[np.Frame()].Content = m.written(content)
 		return nil
 	}
 	if write {
-		return m.writeProtectFault(v, addr, pa, np)
+		return m.writeProtectFault(v, addr, pa, np, content)
+	}
+	return nil
+}
+
+// swapInKsmCopy faults in a swap PTE whose page is a KSM page still in the
+// swap cache (try_to_unmap unmapped some of its mappings, then failed at a
+// VM_LOCKED one). The kernel maps the KSM page itself and leaves the new
+// mapping to be found through the rmap_items (ksm_might_need_to_copy); the
+// simulator maps a private copy, counted in ksm-copies, so that every
+// mapping of a KSM page comes from ksmd or fork (docs/ksm.md).
+func (m *Machine) swapInKsmCopy(v *VMA, addr uint64, pa PTEAddr, f FrameID, slot uint32, write bool, content uint64) error {
+	c, err := m.allocAnon(v, f, m.pm.frames[f].Content)
+	if err != nil {
+		return err
+	}
+	m.Stats.KSMCopies++
+	if err := m.mapPage(v, addr, pa, c, v.Prot&ProtWrite != 0, AddAnon); err != nil {
+		m.putAnonIfUnused(c)
+		return err
+	}
+	m.swap.put(m, slot)
+	if write {
+		m.pm.frames[c].Content = m.written(content)
 	}
 	return nil
 }
@@ -244,12 +287,19 @@ func (m *Machine) allocAnon(v *VMA, pin FrameID, content uint64) (FrameID, error
 func (m *Machine) mapPage(v *VMA, addr uint64, pa PTEAddr, f FrameID, writable bool, kind AddKind) error {
 	m.pt.set(pa, mkPTE(f, writable))
 	if !m.rm.PageAdd(v, MapRef{Frame: f, PTE: pa, Addr: addr}, kind) {
+		// A swap-cache page of a slot KSM swapped out: the strategy's
+		// ksm_might_need_to_copy; anonmm: a page mremap moved.
+		fromKsm := m.swap.heldKsm(&m.pm.frames[f])
 		c, err := m.allocAnon(v, f, m.pm.frames[f].Content)
 		if err != nil {
 			m.pt.set(pa, 0)
 			return err
 		}
-		m.Stats.MremapCopies++
+		if fromKsm {
+			m.Stats.KSMCopies++
+		} else {
+			m.Stats.MremapCopies++
+		}
 		m.pt.set(pa, mkPTE(c, v.Prot&ProtWrite != 0))
 		if !m.rm.PageAdd(v, MapRef{Frame: c, PTE: pa, Addr: addr}, AddAnon) {
 			panic("core: strategy refused a new exclusive anonymous page")

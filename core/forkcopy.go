@@ -81,13 +81,7 @@ type AnonStater interface {
 
 // copiesAtFork reports whether fork copies the PTEs of the parent's v.
 func (m *Machine) copiesAtFork(v *VMA) bool {
-	if m.forkCopy == ForkCopyAll || v.Nonlinear {
-		return true
-	}
-	if s, ok := m.rm.(AnonStater); ok {
-		return s.HasAnonState(v)
-	}
-	return v.anonPrepared
+	return m.forkCopy == ForkCopyAll || v.Nonlinear || m.hasAnonState(v)
 }
 
 // anonPrepare is anon_vma_prepare: the strategy's hook, and core's

@@ -18,6 +18,10 @@ const (
 	FrameSwapCache                         // has a swap slot (PageSwapCache)
 	FrameReferenced                        // PG_referenced
 	FrameActive                            // PG_active: on (or isolated from) the active list
+	// FrameKsm is PageKsm: a page ksmd merged (ksm.go). Frame.Anon is
+	// then its stable node (page->mapping = stable_node|PAGE_MAPPING_KSM),
+	// and Frame.Index means nothing.
+	FrameKsm
 )
 
 // Frame holds the fields of struct page that reverse mapping uses.
@@ -27,6 +31,7 @@ type Frame struct {
 	File *File
 	// Anon is the strategy's anonymous object (page->mapping of an anon
 	// page: an anonmm, an anon_vma); nil where the strategy keeps none.
+	// Core's for a KSM page (FrameKsm): its stable node (ksm.go).
 	Anon any
 	// Index is the page's offset in File, or for anonymous pages whatever
 	// the strategy stores there (a virtual address for anonmm, a linear

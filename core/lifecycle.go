@@ -20,12 +20,13 @@ func (m *Machine) Fork(pid, child uint64) error {
 	delete(m.exited, child) // a pid may be reused after exit
 	t := m.startOp()
 	cm := m.newMM(child, parent)
+	m.ksmFork(parent, cm)
 	cm.vmas = make([]*VMA, 0, len(parent.vmas))
 	for _, pv := range parent.vmas {
 		cv := &VMA{
 			MM: cm, Start: pv.Start, End: pv.End, PgOff: pv.PgOff,
 			Prot: pv.Prot, Shared: pv.Shared, File: pv.File, Nonlinear: pv.Nonlinear,
-			anonPrepared: pv.anonPrepared,
+			Mergeable: pv.Mergeable, anonPrepared: pv.anonPrepared,
 		}
 		cm.vmas = append(cm.vmas, cv)
 		m.countVMAs(1)
@@ -40,6 +41,9 @@ func (m *Machine) Fork(pid, child uint64) error {
 		if m.copiesAtFork(pv) {
 			m.copyPTEs(cv, pv)
 		}
+	}
+	if m.ksm != nil {
+		m.ksm.tail = nil
 	}
 	m.endOp(t, OpFork, 1)
 	return nil
@@ -89,7 +93,11 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 			m.pt.shadow.mapped(batch)
 			m.rm.PagesDup(cv, batch)
 			for _, r := range batch {
-				m.mapCountUp(&m.pm.frames[r.Frame])
+				fr := &m.pm.frames[r.Frame]
+				m.mapCountUp(fr)
+				if fr.Flags&FrameKsm != 0 {
+					m.ksmForkAttach(cv, r.Addr, r.Frame)
+				}
 			}
 			cv.MM.RSS += int64(len(batch))
 			m.addMapped(int64(len(batch)))
@@ -139,6 +147,7 @@ func (m *Machine) teardown(mm *MM) {
 		m.countVMAs(-1)
 	}
 	mm.vmas = nil
+	m.ksmExit(mm)
 	m.pt.pruneEmpty(mm.pgd, levels-1, 0, 0, addrSpaceSize)
 	m.pt.release(mm.pgd)
 	mm.pgd = 0
@@ -155,10 +164,15 @@ func (m *Machine) teardown(mm *MM) {
 
 // zap is zap_pte_range over [start, end) of v: clear every PTE, drop swap
 // references, tell the strategy one page table at a time, and free
-// anonymous pages nobody maps any more.
+// anonymous pages nobody maps any more. A table's swap references are
+// dropped after its pages have left the rmap: the last reference to a
+// slot frees its swap-cache page, which a PTE of the same table may have
+// mapped a moment before (a KSM page at two addresses of one process;
+// the kernel's pages wait in the mmu_gather until after the table).
 func (m *Machine) zap(v *VMA, start, end uint64) {
 	mm := v.MM
 	batch := m.batch[:0]
+	swaps := m.swapBatch[:0]
 	m.pt.forEachLeaf(mm.pgd, start, end, func(pt tableID, lo, hi int) {
 		meta := &m.pt.meta[pt]
 		if meta.used == 0 {
@@ -192,7 +206,7 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 				m.mapped--
 				batch = append(batch, MapRef{Frame: f, PTE: makePTEAddr(pt, i), Addr: meta.base + uint64(i)<<pageShift})
 			case p.IsSwap():
-				m.swap.put(m, p.swapSlot())
+				swaps = append(swaps, p.swapSlot())
 			case p.IsMigration():
 				panic(errMigrationEntry)
 			}
@@ -203,11 +217,16 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 			m.rm.PagesRemove(v, batch)
 			if unmapped > 0 {
 				for _, r := range batch {
-					m.putAnonIfUnused(r.Frame)
+					m.freeSwapAndPut(r.Frame)
 				}
 			}
 			batch = batch[:0]
 		}
+		for _, slot := range swaps {
+			m.swap.put(m, slot)
+		}
+		swaps = swaps[:0]
 	})
 	m.batch = batch
+	m.swapBatch = swaps
 }

@@ -69,9 +69,10 @@ type Machine struct {
 	files    map[string]*File
 	fileList []*File
 	vmaKind  ObjKind
-	forkCopy ForkCopy // copy_page_range's policy (forkcopy.go)
-	content  uint64   // last content token handed out
-	shmemSeq int      // shared anonymous mappings made so far
+	forkCopy ForkCopy  // copy_page_range's policy (forkcopy.go)
+	ksm      *ksmState // ksmd, from the first MADV_MERGEABLE (ksm.go)
+	content  uint64    // the counter of fresh contents (content.go)
+	shmemSeq int       // shared anonymous mappings made so far
 	pinned   FrameID
 	mapped   int64 // present PTEs mapping real frames (the sum of MapCounts)
 	// nested is the time spent in reclaim or verification inside the
@@ -79,6 +80,7 @@ type Machine struct {
 	nested      time.Duration
 	inReclaim   bool
 	batch       []MapRef  // reused PTE batches
+	swapBatch   []uint32  // reused: the swap slots of a table zap cleared
 	one         [1]MapRef // a batch of one, without allocating
 	verifyState *verifier
 	polls       uint64 // calls of poll (cancel.go)
@@ -115,6 +117,7 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 	m.rs.init(cfg.Aging)
 	m.rm = newRmapper(m)
 	m.forkCopy = forkCopyOf(cfg)
+	ksmMaxSharing(cfg) // an invalid setting panics here, not at the first madvise
 	return m
 }
 
@@ -359,12 +362,6 @@ func (m *Machine) addMapped(n int64) {
 	}
 }
 
-// nextContent hands out a fresh content token, for a page just written.
-func (m *Machine) nextContent() uint64 {
-	m.content++
-	return m.content
-}
-
 // allocFrame returns a free frame, reclaiming as kswapd would when memory
 // is full.
 func (m *Machine) allocFrame() (FrameID, error) {
@@ -400,6 +397,9 @@ func (m *Machine) freeFrame(f FrameID) {
 		panic(fmt.Sprintf("core: freeing frame %d with mapcount %d", f, fr.MapCount))
 	}
 	m.lruForget(f)
+	if fr.Flags&FrameKsm != 0 {
+		m.ksmPageFreed(f)
+	}
 	m.pm.release(f)
 	m.Space.hold(InPage, -1)
 }
@@ -412,6 +412,19 @@ func (m *Machine) putAnonIfUnused(f FrameID) {
 		return
 	}
 	m.freeFrame(f)
+}
+
+// freeSwapAndPut is free_swap_cache and put_page for a page whose
+// mapping just went (free_pages_and_swap_cache after zap, replace_page's
+// try_to_free_swap): a page in the swap cache that no PTE and no swap
+// entry refers to leaves the swap cache, and is freed with its slot.
+func (m *Machine) freeSwapAndPut(f FrameID) {
+	fr := &m.pm.frames[f]
+	if fr.MapCount == 0 && fr.Flags&FrameSwapCache != 0 && !m.swap.shared(fr) {
+		m.swap.release(m, fr.swapSlot)
+		return
+	}
+	m.putAnonIfUnused(f)
 }
 
 func (m *Machine) addVMA(v *VMA) {

@@ -59,7 +59,7 @@ func (m *Machine) Mmap(pid, addr, length uint64, prot Prot, shared bool, file st
 func (m *Machine) mergeable(prev, next *VMA) bool {
 	return prev != nil && next != nil && prev.End == next.Start &&
 		prev.File == next.File && prev.Prot == next.Prot && prev.Shared == next.Shared &&
-		prev.Locked == next.Locked && !prev.Nonlinear && !next.Nonlinear &&
+		prev.Locked == next.Locked && prev.Mergeable == next.Mergeable && !prev.Nonlinear && !next.Nonlinear &&
 		(prev.File == nil || next.PgOff == prev.PgOff+prev.Pages()) &&
 		m.rm.CanMerge(prev, next)
 }
@@ -122,7 +122,7 @@ func (m *Machine) split(v *VMA, addr uint64) *VMA {
 	tail := &VMA{
 		MM: v.MM, Start: addr, End: v.End, PgOff: v.PgOff + (addr-v.Start)>>pageShift,
 		Prot: v.Prot, Shared: v.Shared, File: v.File, Nonlinear: v.Nonlinear,
-		Locked: v.Locked, anonPrepared: v.anonPrepared,
+		Locked: v.Locked, Mergeable: v.Mergeable, anonPrepared: v.anonPrepared,
 	}
 	rekey(v, v.Start, addr, v.PgOff)
 	m.addVMA(tail)
@@ -140,7 +140,8 @@ func (m *Machine) isolate(mm *MM, start, end uint64) {
 	}
 }
 
-// vmasIn returns the VMAs inside [start, end), which must be isolated.
+// vmasIn returns the VMAs that overlap [start, end): the VMAs inside it
+// once the range is isolated.
 func vmasIn(mm *MM, start, end uint64) []*VMA {
 	i := mm.vmaIndex(start)
 	j := i

@@ -34,7 +34,7 @@ func (m *Machine) Mlock(pid, addr, length uint64) error {
 		if !write && v.Prot&ProtRead == 0 {
 			continue
 		}
-		if _, err := m.access(v, a, write); err != nil {
+		if _, err := m.access(v, a, write, contentFresh); err != nil {
 			return err
 		}
 		if err := m.poll(); err != nil {

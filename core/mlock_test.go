@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"rmapbench/core"
+	"rmapbench/strategies/fileindex"
+	"rmapbench/strategies/pagescan"
 )
 
 func locked(m *core.Machine, pid uint64) []bool {
@@ -132,4 +134,23 @@ func equalRanges(a, b [][2]uint64) bool {
 		}
 	}
 	return true
+}
+
+// Reclaim gives a locked page a swap slot before try_to_unmap fails on
+// it (add_to_swap first), which leaves the page in the swap cache with no
+// swap entry. When its last mapping goes, zap frees it with its slot, as
+// free_pages_and_swap_cache does, instead of keeping both for ever.
+func TestZapFreesASwapCachePageNothingRefersTo(t *testing.T) {
+	m := core.NewMachine(core.Config{MemBytes: 16 * pg, Seed: 1, NewIndex: fileindex.NewLinear, Verify: true, Aging: core.AgingRandom}, pagescan.Strategy.New)
+	must(t, m.Mmap(1, 0x10000, pg, core.ProtRead|core.ProtWrite, false, "", 0))
+	must(t, m.Mlock(1, 0x10000, pg))
+	must(t, m.Reclaim(1))
+	if m.FramesInUse() != 1 || m.SwapSlots() != 1 || m.Stats.SwapOuts != 0 {
+		t.Fatalf("after reclaim of the locked page: %d frames, %d swap slots, %d swap-outs; want it kept, in the swap cache", m.FramesInUse(), m.SwapSlots(), m.Stats.SwapOuts)
+	}
+	must(t, m.Munmap(1, 0x10000, pg))
+	verify(t, m)
+	if m.FramesInUse() != 0 || m.SwapSlots() != 0 {
+		t.Fatalf("after munmap: %d frames, %d swap slots; want both freed", m.FramesInUse(), m.SwapSlots())
+	}
 }

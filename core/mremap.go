@@ -56,10 +56,17 @@ func (m *Machine) Mremap(pid, old, oldLen, new, newLen uint64) error {
 	}
 	m.isolate(mm, old, old+moveLen)
 	src := mm.FindVMA(old)
+	if src.Mergeable && m.hasAnonState(src) {
+		// move_vma's ksm_madvise(MADV_UNMERGEABLE): KSM pages are copied
+		// before they move, leaving VM_MERGEABLE as it was (ksm.go).
+		if err := m.ksmUnmerge(src, src.Start, src.End); err != nil {
+			return err
+		}
+	}
 	dst := &VMA{
 		MM: mm, Start: new, End: new + moveLen, PgOff: src.PgOff,
 		Prot: src.Prot, Shared: src.Shared, File: src.File, Nonlinear: src.Nonlinear,
-		Locked: src.Locked, anonPrepared: src.anonPrepared,
+		Locked: src.Locked, Mergeable: src.Mergeable, anonPrepared: src.anonPrepared,
 	}
 	m.addVMA(dst)
 	m.rm.VMAMove(dst, src)

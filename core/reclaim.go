@@ -148,6 +148,7 @@ func (m *Machine) freeEvicted(f FrameID) {
 		sl := &m.swap.slots[slot]
 		sl.content = fr.Content
 		sl.cache = 0
+		sl.ksm = sl.ksm || fr.Flags&FrameKsm != 0
 		m.Stats.SwapOuts++
 		m.rs.mg.evicted[lruGenAnon]++
 		if sl.refs == 0 {

@@ -24,6 +24,12 @@ const (
 	// AddSwapInExclusive: an anonymous page from swap that only this PTE
 	// references and that is being written (do_swap_page reusing the page).
 	AddSwapInExclusive
+	// AddKsm: ksmd pointed the PTE at a KSM page instead of the page it
+	// mapped (replace_page's page_add_anon_rmap, which leaves a KSM page's
+	// page->mapping alone; ksm.go). The frame may be mapped at other
+	// addresses of other processes. Only strategies that implement
+	// KSMLinker see it.
+	AddKsm
 )
 
 // Rmapper is a reverse-mapping strategy: the hooks through which the
@@ -140,6 +146,31 @@ type Rmapper interface {
 // walks of the page visit only that VMA's descendants.
 type PageReuser interface {
 	PageReuse(v *VMA, r MapRef)
+}
+
+// KSMLinker is implemented by strategies under which ksmd may merge pages
+// (KSM, ksm.go). A strategy that does not implement it gets no KSM pages:
+// ksmd scans and compares, but merges nothing.
+//
+// When ksmd makes a page a KSM page, core sets FrameKsm and points
+// Frame.Anon at the page's stable node (page->mapping), as the kernel did:
+// whatever anonymous identity the strategy had given the page is gone.
+// Core keeps, for every mapping of a KSM page, an rmap_item naming its mm
+// and address; KSMLink gives the rmap_item what the strategy needs to find
+// that mapping again.
+type KSMLinker interface {
+	// KSMLink is called when ksmd is about to map a KSM page in v (merge
+	// or fork): it returns the anonymous object the rmap_item keeps, with
+	// a reference taken (rmap_item->anon_vma = vma->anon_vma and
+	// get_anon_vma, 2.6.33+), or nil for a strategy that finds a KSM page
+	// like any other (pte chains, a page-table scan). ok false refuses:
+	// the strategy cannot find a KSM page in v (anonmm: one address per
+	// page), and ksmd leaves the page as it is.
+	KSMLink(v *VMA) (anon any, ok bool)
+	// KSMUnlink drops the reference KSMLink took, when the rmap_item
+	// leaves the stable tree (put_anon_vma). It is called only for a
+	// non-nil anon.
+	KSMUnlink(anon any)
 }
 
 // BaseRmapper implements the VMA hooks as doing nothing, for strategies

@@ -19,11 +19,13 @@ const (
 	OpWalk    // one try_to_unmap walk of reclaim
 	OpRefWalk // one page_referenced walk of reclaim's aging
 	OpMlock   // mlock and munlock
+	OpMadvise // madvise (MADV_MERGEABLE, MADV_UNMERGEABLE)
+	OpKsm     // a ksm event: ksmd's scan
 	OpMigrate // migrate: its count is the pages moved
 	NumOps
 )
 
-var opNames = [NumOps]string{"fork", "exec", "exit", "fault", "mmap", "munmap", "mprotect", "mremap", "dontneed", "remap", "walk", "ref-walk", "mlock", "migrate"}
+var opNames = [NumOps]string{"fork", "exec", "exit", "fault", "mmap", "munmap", "mprotect", "mremap", "dontneed", "remap", "walk", "ref-walk", "mlock", "madvise", "ksm", "migrate"}
 
 func (o Op) String() string { return opNames[o] }
 
@@ -33,6 +35,10 @@ type Stats struct {
 	Time  [NumOps]time.Duration
 
 	MremapCopies int64 // pages copied only because a strategy could not move them
+	// KSMCopies are pages copied at swap-in because KSM had shared the
+	// swapped-out page with mappings the page's own anonymous object
+	// does not cover (ksm_might_need_to_copy, ksm.go).
+	KSMCopies    int64
 	PeakMappings int64 // the most present PTEs mapping real frames at once
 	SwapOuts     int64 // anonymous pages written to swap
 	SwapIns      int64

@@ -11,6 +11,9 @@ type swapSlot struct {
 	refs    uint32  // swap PTEs referring to the slot
 	cache   FrameID // the resident copy, or 0
 	content uint64  // what the page holds while it is out
+	// ksm marks a slot a KSM page was swapped out to: its PTEs may lie in
+	// unrelated processes, at unrelated addresses (ksm.go).
+	ksm bool
 }
 
 type swapSpace struct {
@@ -72,4 +75,10 @@ func (s *swapSpace) release(m *Machine, slot uint32) {
 // so writing to it in place would be seen by them.
 func (s *swapSpace) shared(fr *Frame) bool {
 	return fr.Flags&FrameSwapCache != 0 && s.slots[fr.swapSlot].refs > 0
+}
+
+// heldKsm reports whether fr is in the swap cache of a slot that a KSM
+// page was swapped out to.
+func (s *swapSpace) heldKsm(fr *Frame) bool {
+	return fr.Flags&FrameSwapCache != 0 && s.slots[fr.swapSlot].ksm
 }

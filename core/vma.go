@@ -48,6 +48,9 @@ type VMA struct {
 	// Locked is VM_LOCKED (mlock.go): reclaim may not unmap the VMA's
 	// pages.
 	Locked bool
+	// Mergeable is VM_MERGEABLE (MADV_MERGEABLE, ksm.go): ksmd scans the
+	// VMA's anonymous pages and may merge them.
+	Mergeable bool
 
 	// anonPrepared records that the VMA has anonymous state: anon_vma_prepare
 	// ran for it, or it inherited the state (forkcopy.go).

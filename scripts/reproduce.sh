@@ -45,8 +45,18 @@ for reuse in true false; do
 	"$rb" -strategy anonvma-avc -workload forkchain -avc-reuse="$reuse" -param depth=25,50,100,200,400 -count "$sweepcount"
 done > "$new/forkchain-depth.txt"
 
+echo "== sweep: a KSM page's walk vs the processes sharing it, with and without max_page_sharing" >&2
+for limit in 256 0; do
+	"$rb" -strategy anonvma,anonvma-avc -workload ksm -ksm-max-page-sharing "$limit" -param sharing=64,128,256,512,1024 -count "$sweepcount"
+done > "$new/ksm-sharing.txt"
+
+echo "== aging: the reclaim workload under the other aging policies (the suite ran lru)" >&2
+for aging in random mglru; do
+	"$rb" -strategy all -workload reclaim -aging "$aging" -count "$sweepcount"
+done > "$new/aging.txt"
+
 # The benchfmt files of this run (benchstat.txt, written below, is not one).
-results=("$new/suite.txt" "$new/forkexit-rss.txt" "$new/sga-procs.txt" "$new/manymapped-procs.txt" "$new/forkchain-depth.txt")
+results=("$new/suite.txt" "$new/forkexit-rss.txt" "$new/sga-procs.txt" "$new/manymapped-procs.txt" "$new/forkchain-depth.txt" "$new/aging.txt" "$new/ksm-sharing.txt")
 
 echo "== plots" >&2
 "$rb" plot -o "$new/plots" "${results[@]}"

@@ -99,4 +99,8 @@ var footprints = map[string]func(map[string]float64) float64{
 	"migrate": func(v map[string]float64) float64 {
 		return (v["levels"] + 1) * (procTables(v["size"]+pageSize) + 2*vmaBytes)
 	},
+	// sharing processes, each with its mergeable region.
+	"ksm": func(v map[string]float64) float64 {
+		return v["sharing"] * (procTables(v["pages"]*pageSize) + vmaBytes)
+	},
 }

@@ -122,7 +122,7 @@ func (s *generated) Run(apply func(trace.Event) error) (err error) {
 // All lists the generators.
 func All() []*Generator {
 	return []*Generator{forkExit, prefork, forkChain, manyMapped, sga, mremapAfterFork, nonlinear, reclaimMix,
-		pageFault, mmapChurn, latProc, migrateTree}
+		pageFault, mmapChurn, latProc, ksmWorkload, migrateTree}
 }
 
 // Select resolves a comma-separated list of workload names, or "all".
@@ -187,6 +187,15 @@ func (e *emitter) touch(pid, addr, length uint64, write bool) {
 	e.ev(trace.Event{Op: trace.OpTouch, PID: pid, Addr: addr, Len: length, Write: write})
 }
 
+// write is a write touch that gives every page of the range value.
+func (e *emitter) write(pid, addr, length, value uint64) {
+	e.ev(trace.Event{Op: trace.OpTouch, PID: pid, Addr: addr, Len: length, Write: true, HasValue: true, Value: value})
+}
+
+func (e *emitter) madvise(pid, addr, length uint64, advice trace.Advice) {
+	e.ev(trace.Event{Op: trace.OpMadvise, PID: pid, Addr: addr, Len: length, Advice: advice})
+}
+
 func (e *emitter) mremap(pid, old, oldLen, new, newLen uint64) {
 	e.ev(trace.Event{Op: trace.OpMremap, PID: pid, Addr: old, Len: oldLen, NewAddr: new, NewLen: newLen})
 }
@@ -205,6 +214,7 @@ func (e *emitter) fork(pid, child uint64) {
 func (e *emitter) exec(pid uint64)  { e.ev(trace.Event{Op: trace.OpExec, PID: pid}) }
 func (e *emitter) exit(pid uint64)  { e.ev(trace.Event{Op: trace.OpExit, PID: pid}) }
 func (e *emitter) reclaim(n uint64) { e.ev(trace.Event{Op: trace.OpReclaim, N: n}) }
+func (e *emitter) ksm(n uint64)     { e.ev(trace.Event{Op: trace.OpKsm, N: n}) }
 func (e *emitter) check()           { e.ev(trace.Event{Op: trace.OpCheck}) }
 
 const (

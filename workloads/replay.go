@@ -67,7 +67,11 @@ func (r *Replayer) Apply(ev trace.Event) error {
 	case trace.OpMremap:
 		err = m.Mremap(ev.PID, ev.Addr, ev.Len, ev.NewAddr, ev.NewLen)
 	case trace.OpTouch:
-		err = m.Touch(ev.PID, ev.Addr, ev.Len, ev.Write)
+		if ev.HasValue {
+			err = m.TouchValue(ev.PID, ev.Addr, ev.Len, ev.Value)
+		} else {
+			err = m.Touch(ev.PID, ev.Addr, ev.Len, ev.Write)
+		}
 	case trace.OpDontNeed:
 		err = m.DontNeed(ev.PID, ev.Addr, ev.Len)
 	case trace.OpRemap:
@@ -78,6 +82,14 @@ func (r *Replayer) Apply(ev trace.Event) error {
 		err = m.Mlock(ev.PID, ev.Addr, ev.Len)
 	case trace.OpMunlock:
 		err = m.Munlock(ev.PID, ev.Addr, ev.Len)
+	case trace.OpMadvise:
+		advice := core.MadvMergeable
+		if ev.Advice == trace.AdviceUnmergeable {
+			advice = core.MadvUnmergeable
+		}
+		err = m.Madvise(ev.PID, ev.Addr, ev.Len, advice)
+	case trace.OpKsm:
+		err = m.KSMScan(int(min(ev.N, 1<<40)))
 	case trace.OpMigrate:
 		err = m.Migrate(ev.PID, ev.Addr, ev.Len)
 	case trace.OpCheck:

@@ -147,6 +147,18 @@ BenchmarkForkChain/strategy=anonvma-avc/avc-reuse=false/depth=20/vmas=4 1 1 ns/o
 		`BenchmarkForkChain/strategy=anonvma/depth=10/vmas=4 1 1 ns/op 3 vmas/walk
 BenchmarkForkChain/strategy=anonvma-avc/depth=10/vmas=4 1 1 ns/op 2.5 vmas/walk
 `},
+	{"max_page_sharing", "with the limit a walk looks at more PTEs than the limit",
+		`BenchmarkKSM/strategy=anonvma-avc/sharing=128/pages=32 1 1 ns/op 128 ptes/walk
+BenchmarkKSM/strategy=anonvma-avc/sharing=512/pages=32 1 1 ns/op 300 ptes/walk
+BenchmarkKSM/strategy=anonvma-avc/ksm-max-page-sharing=0/sharing=128/pages=32 1 1 ns/op 128 ptes/walk
+BenchmarkKSM/strategy=anonvma-avc/ksm-max-page-sharing=0/sharing=512/pages=32 1 1 ns/op 512 ptes/walk
+`},
+	{"max_page_sharing", "without the limit the walk does not grow with the sharing",
+		`BenchmarkKSM/strategy=anonvma-avc/sharing=128/pages=32 1 1 ns/op 128 ptes/walk
+BenchmarkKSM/strategy=anonvma-avc/sharing=512/pages=32 1 1 ns/op 256 ptes/walk
+BenchmarkKSM/strategy=anonvma-avc/ksm-max-page-sharing=0/sharing=128/pages=32 1 1 ns/op 128 ptes/walk
+BenchmarkKSM/strategy=anonvma-avc/ksm-max-page-sharing=0/sharing=512/pages=32 1 1 ns/op 300 ptes/walk
+`},
 	{"scanning the page tables", "pagescan examines only 10x the PTEs of the chains",
 		`BenchmarkReclaim/strategy=pagescan/procs=8 1 1 ns/op 100 ptes/walk
 BenchmarkReclaim/strategy=ptechain/procs=8 1 1 ns/op 10 ptes/walk

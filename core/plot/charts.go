@@ -61,7 +61,7 @@ type figure struct {
 }
 
 // chartNames lists every chart Draw knows, in drawing order.
-var chartNames = []string{"forkexit-time", "rmap-space", "walk-cost", "avc-growth", "summary"}
+var chartNames = []string{"forkexit-time", "rmap-space", "walk-cost", "avc-growth", "ksm-walk", "summary"}
 
 // builders returns the figure of each chart, or why it has no data.
 var builders = map[string]func([]results.Run) (*figure, []string){
@@ -69,6 +69,7 @@ var builders = map[string]func([]results.Run) (*figure, []string){
 	"rmap-space":    rmapSpace,
 	"walk-cost":     walkCost,
 	"avc-growth":    avcGrowth,
+	"ksm-walk":      ksmWalk,
 	"summary":       summary,
 }
 
@@ -342,7 +343,7 @@ func avcGrowth(runs []results.Run) (*figure, []string) {
 // workloadOrder and workloadShort order and abbreviate the summary's groups
 // (the short names are the -workload names).
 var (
-	workloadOrder = []string{"ForkExit", "Prefork", "ForkChain", "ManyMapped", "SGA", "MremapAfterFork", "Nonlinear", "Reclaim"}
+	workloadOrder = []string{"ForkExit", "Prefork", "ForkChain", "ManyMapped", "SGA", "MremapAfterFork", "Nonlinear", "Reclaim", "KSM"}
 	workloadShort = map[string]string{
 		"ForkExit": "forkexit", "Prefork": "prefork", "ForkChain": "forkchain", "ManyMapped": "manymapped",
 		"SGA": "sga", "MremapAfterFork": "mremap", "Nonlinear": "nonlinear", "Reclaim": "reclaim",

@@ -53,6 +53,12 @@ BenchmarkForkChain/strategy=anonvma-avc/depth=8/vmas=8 1 100 ns/op 32 anon_vma_c
 BenchmarkForkChain/strategy=anonvma-avc/avc-reuse=false/depth=4/vmas=8 1 100 ns/op 48 anon_vma_chain-objs 120 anon_vma_chain-peak-objs
 BenchmarkForkChain/strategy=anonvma-avc/avc-reuse=false/depth=8/vmas=8 1 100 ns/op 80 anon_vma_chain-objs 360 anon_vma_chain-peak-objs
 BenchmarkForkChain/strategy=anonvma/depth=4/vmas=8 1 100 ns/op 0 anon_vma_chain-objs 0 anon_vma_chain-peak-objs
+BenchmarkKSM/strategy=anonvma-avc/sharing=128/pages=32/rounds=2 1 100 ns/op 32 walks 128 ptes/walk 2000 rmap-peak-B
+BenchmarkKSM/strategy=anonvma-avc/sharing=512/pages=32/rounds=2 1 100 ns/op 32 walks 256 ptes/walk 8000 rmap-peak-B
+BenchmarkKSM/strategy=ptechain/sharing=512/pages=32/rounds=2 1 100 ns/op 32 walks 256 ptes/walk 8000 rmap-peak-B
+BenchmarkKSM/strategy=pagescan/sharing=512/pages=32/rounds=2 1 100 ns/op 32 walks 9999 ptes/walk 0 rmap-peak-B
+BenchmarkKSM/strategy=anonvma-avc/ksm-max-page-sharing=0/sharing=128/pages=32/rounds=2 1 100 ns/op 32 walks 128 ptes/walk 2000 rmap-peak-B
+BenchmarkKSM/strategy=anonvma-avc/ksm-max-page-sharing=0/sharing=512/pages=32/rounds=2 1 100 ns/op 32 walks 512 ptes/walk 8000 rmap-peak-B
 
 arch: i386
 BenchmarkSGA/strategy=ptechain/procs=4/sga=8MiB 1 100 ns/op 524288 rmap-peak-B 131072 mappings-peak
@@ -107,8 +113,8 @@ func checkSeries(t *testing.T, what string, s series, want [][4]float64) {
 
 func TestLoad(t *testing.T) {
 	rs := loadSample(t)
-	if len(rs) != 26 {
-		t.Fatalf("got %d results, want 26", len(rs))
+	if len(rs) != 32 {
+		t.Fatalf("got %d results, want 32", len(rs))
 	}
 	if got := rs[0].GetConfig("scale"); got != "small" {
 		t.Errorf("scale config = %q, want small", got)
@@ -232,8 +238,8 @@ func TestSummaryData(t *testing.T) {
 		t.Fatalf("figure %+v", f)
 	}
 	timeP, space := f.Panels[0], f.Panels[1]
-	// Only workloads with anonvma-avc results: ForkExit, ManyMapped, ForkChain.
-	if want := []string{"forkexit", "forkchain", "manymapped"}; !slices.Equal(timeP.Groups, want) {
+	// Only workloads with anonvma-avc results: ForkExit, ManyMapped, ForkChain, KSM.
+	if want := []string{"forkexit", "forkchain", "manymapped", "ksm"}; !slices.Equal(timeP.Groups, want) {
 		t.Fatalf("groups %v, want %v", timeP.Groups, want)
 	}
 	ratio := func(p panel, strategy string, group int) (float64, bool) {
@@ -499,5 +505,23 @@ func TestTickLabelsAreConsistent(t *testing.T) {
 		if !slices.Equal(got, c.want) {
 			t.Errorf("labels %q, want %q", got, c.want)
 		}
+	}
+}
+
+// ksm-walk: one panel per limit, no limit last, the limit drawn on its
+// panel, the strategies of rmap_walk_ksm only.
+func TestKSMWalkChart(t *testing.T) {
+	f, skipped := ksmWalk(results.Parse(loadSample(t)))
+	if f == nil || len(skipped) != 0 || len(f.Panels) != 2 {
+		t.Fatalf("figure %v, skipped %v", f, skipped)
+	}
+	if p := f.Panels[0]; len(p.HLines) != 1 || p.HLines[0].Y != 256 || len(p.Series) != 1 {
+		t.Errorf("limit panel: %d series, lines %+v", len(p.Series), p.HLines)
+	}
+	if p := f.Panels[1]; p.Title != "no limit (before 4.13)" || len(p.HLines) != 0 || len(p.Series) != 1 || p.Series[0].Points[1].Y != 512 {
+		t.Errorf("no-limit panel: %+v", p)
+	}
+	if len(f.Notes) != 1 || !strings.Contains(f.Notes[0], "pte chain") {
+		t.Errorf("notes %q", f.Notes)
 	}
 }

@@ -127,7 +127,7 @@ func RunOnce(opts Options, c *Case, run int) (report.Result, error) {
 }
 
 // timedOps are the operations reported as sec/<op> when the run had any.
-var timedOps = []core.Op{core.OpFork, core.OpExec, core.OpExit, core.OpFault, core.OpMunmap, core.OpMremap, core.OpWalk, core.OpRefWalk, core.OpMigrate}
+var timedOps = []core.Op{core.OpFork, core.OpExec, core.OpExit, core.OpFault, core.OpMunmap, core.OpMremap, core.OpWalk, core.OpRefWalk, core.OpKsm, core.OpMigrate}
 
 // Measure turns a machine's measurements into metrics.
 func Measure(m *core.Machine, wall time.Duration) []report.Metric {
@@ -168,6 +168,21 @@ func Measure(m *core.Machine, wall time.Duration) []report.Metric {
 		report.Metric{Value: float64(m.Stats.PeakMappings), Unit: "mappings-peak", Exact: true},
 	)
 	ms = append(ms, reclaimMetrics(m)...)
+	// ksmd's counters, as /sys/kernel/mm/ksm has them, for runs that used
+	// KSM (core/ksm.go, docs/ksm.md).
+	if k := m.KSMStats(); k.Active {
+		for _, u := range []struct {
+			unit string
+			v    int64
+		}{
+			{"ksm-pages-shared", k.PagesShared}, {"ksm-pages-sharing", k.PagesSharing},
+			{"ksm-pages-unshared", k.PagesUnshared}, {"ksm-pages-volatile", k.PagesVolatile},
+			{"ksm-stable-node-chains", k.StableNodeChains}, {"ksm-stable-node-dups", k.StableNodeDups},
+			{"ksm-full-scans", k.FullScans}, {"ksm-merged", k.Merged}, {"ksm-copies", m.Stats.KSMCopies},
+		} {
+			ms = append(ms, report.Metric{Value: float64(u.v), Unit: u.unit, Exact: true})
+		}
+	}
 	ms = append(ms, migrationMetrics(m)...)
 	// Every line reports every struct of StructNames, zero where the
 	// strategy allocates none, so that scripts and benchstat tables can

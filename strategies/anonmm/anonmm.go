@@ -198,6 +198,15 @@ func (r *Rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool 
 	return true
 }
 
+// KSMLink refuses every merge: a KSM page is mapped at many addresses by
+// processes of many families, which an anonmm (one chain of mms, one
+// address per page) cannot describe. Under anonmm ksmd scans and keeps
+// its trees, but merges nothing (core/ksm.go, docs/ksm.md).
+func (r *Rmapper) KSMLink(v *core.VMA) (any, bool) { return nil, false }
+
+// KSMUnlink is never called: KSMLink refuses.
+func (r *Rmapper) KSMUnlink(anon any) {}
+
 // PagesDup is page_dup_rmap: the mapcount alone, which the MMU keeps.
 // Fork costs nothing per page here; the child's PTEs are at the same
 // addresses, in an mm on the same chain.

@@ -67,6 +67,14 @@
 // is only one reference, that page can simply have its offset changed. If
 // the page is shared, a copy is forced".
 //
+// # KSM
+//
+// KSM (2.6.32+, core/ksm.go) maps one page at many addresses of many
+// families, which page->index as an address and one anonmm chain cannot
+// describe: the hooks let anonmm refuse it (KSMLink), as PageMove refuses
+// to move a shared page, and ksmd merges nothing under anonmm. Its scans
+// and trees cost what they cost under any strategy.
+//
 // # Walk counters
 //
 // vmas/walk counts the mms tried (one find_vma each), ptes/walk their

@@ -39,8 +39,17 @@
 //     each checked with vma_address and a page-table lookup. That O(N)
 //     walk for a page mapped once is what anon_vma_chain (2.6.34) fixed.
 //
+// KSM (2.6.32+, reclaimable from 2.6.33; core/ksm.go) came at the end of
+// this era: an rmap_item of a KSM page holds its VMA's anon_vma
+// (ksm_refcount, so an anon_vma may outlive its list), a KSM page's walk
+// visits every VMA on the list of each of its rmap_items' anon_vmas
+// (rmap_walk_ksm, Machine.KSMWalk), and a page KSM shared across families
+// comes back from swap as a copy for each anon_vma but the first
+// (ksm_might_need_to_copy).
+//
 // Walk counters: vmas/walk counts list entries visited, chain-steps/walk
-// the list nodes followed, ptes/walk page-table lookups.
+// the list nodes followed (and a KSM page's rmap_items), ptes/walk
+// page-table lookups.
 package anonvma
 
 import (
@@ -62,6 +71,9 @@ var Strategy = core.Strategy{
 type anonVMA struct {
 	head vmaLink // sentinel of the VMA list
 	n    int
+	// ksmRefs is 2.6.33's ksm_refcount: rmap_items of KSM pages that
+	// hold the anon_vma (the first reference count an anon_vma had).
+	ksmRefs int
 }
 
 // vmaLink is a VMA's anon_vma_node; it is also the per-VMA state in
@@ -130,7 +142,7 @@ func (r *rmapper) unlink(v *core.VMA) {
 	l.next.prev = l.prev
 	l.prev, l.next, l.av = nil, nil, nil
 	av.n--
-	if av.n == 0 {
+	if av.n == 0 && av.ksmRefs == 0 {
 		r.m.Space.Free(r.kind, 1)
 	}
 }
@@ -203,12 +215,21 @@ func (r *rmapper) VMAUnlink(v *core.VMA) { r.unlink(v) }
 func (r *rmapper) HasAnonState(v *core.VMA) bool { return anonOf(v) != nil }
 
 // PageAdd is page_add_anon_rmap: on the first mapping the page gets the
-// VMA's anon_vma and its linear offset. File pages keep no rmap state.
+// VMA's anon_vma and its linear offset. File pages keep no rmap state,
+// and a KSM page keeps its stable node. A page from swap that another
+// anon_vma or offset already describes (page->mapping stays after the
+// last unmapping) is refused, and the MMU maps a copy (2.6.33's
+// ksm_might_need_to_copy: only a page KSM shared across families before
+// it was swapped out can be such a page).
 func (r *rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool {
-	if kind == core.AddFile {
+	if kind == core.AddFile || kind == core.AddKsm {
 		return true
 	}
 	fr := r.m.Frame(ref.Frame)
+	if old, ok := fr.Anon.(*anonVMA); ok && (kind == core.AddSwapIn || kind == core.AddSwapInExclusive) &&
+		(old != anonOf(v) || fr.Index != v.LinearPgOff(ref.Addr)) {
+		return false // ksm_might_need_to_copy: the MMU maps a copy
+	}
 	if fr.MapCount == 0 {
 		fr.Anon = anonOf(v)
 		fr.Index = v.LinearPgOff(ref.Addr)
@@ -216,14 +237,53 @@ func (r *rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool 
 	return true
 }
 
+// KSMLink is try_to_merge_with_ksm_page's hold_anon_vma (2.6.33): an
+// rmap_item of a KSM page keeps its VMA's anon_vma, which now outlives
+// its list until the last such rmap_item lets go.
+func (r *rmapper) KSMLink(v *core.VMA) (any, bool) {
+	av := anonOf(v)
+	if av == nil {
+		return nil, false
+	}
+	av.ksmRefs++
+	return av, true
+}
+
+// KSMUnlink is drop_anon_vma: the anon_vma goes with its last reference
+// if its list is empty.
+func (r *rmapper) KSMUnlink(anon any) {
+	av := anon.(*anonVMA)
+	av.ksmRefs--
+	if av.ksmRefs == 0 && av.n == 0 {
+		r.m.Space.Free(r.kind, 1)
+	}
+}
+
+// ksmVMAs is rmap_walk_ksm's list_for_each_entry over an rmap_item's
+// anon_vma: every VMA on the list.
+func (r *rmapper) ksmVMAs(anon any, fn func(v *core.VMA) bool) {
+	av := anon.(*anonVMA)
+	for l := av.head.next; l != &av.head; l = l.next {
+		r.m.Walk.Steps++
+		if !fn(l.vma) {
+			return
+		}
+	}
+}
+
 func (r *rmapper) PagesDup(child *core.VMA, refs []core.MapRef)           {}
 func (r *rmapper) PagesRemove(v *core.VMA, refs []core.MapRef)            {}
 func (r *rmapper) PageMove(dst, src *core.VMA, from, to core.MapRef) bool { return true }
 
-// anonWalk visits the VMAs of f's anon_vma where f may be mapped.
+// anonWalk visits the VMAs of f's anon_vma where f may be mapped; a KSM
+// page's walk goes through its rmap_items (rmap_walk_ksm).
 func (r *rmapper) anonWalk(f core.FrameID, fn func(v *core.VMA, addr uint64, a core.PTEAddr) bool) {
 	m := r.m
 	fr := m.Frame(f)
+	if fr.Flags&core.FrameKsm != 0 {
+		m.KSMWalk(f, r.ksmVMAs, fn)
+		return
+	}
 	av := fr.Anon.(*anonVMA)
 	for l := av.head.next; l != &av.head; l = l.next {
 		m.Walk.Steps++

@@ -30,6 +30,9 @@
 // mapcount as one of its members), fork copies every PTE, and anonymous
 // VMAs merge whatever their vm_pgoff.
 //
+// KSM (2.6.32+) came long after; a KSM page is anonymous, so its
+// mappings are on its pte chain like any anonymous page's (KSMLink).
+//
 // Cost model: fork, exit and munmap cost what ptechain costs for
 // anonymous PTEs and nothing per file PTE; a walk of a file page costs
 // every VMA mapping any part of the file (the linear list), "rising
@@ -111,6 +114,13 @@ func (r *rmapper) convert(f core.FrameID) {
 		r.chains.Add(ref)
 	}
 }
+
+// KSMLink lets ksmd merge pages: a KSM page is anonymous, so its
+// mappings are on its pte chain (the era had no KSM; core/ksm.go).
+func (r *rmapper) KSMLink(v *core.VMA) (any, bool) { return r.chains.KSMLink(v) }
+
+// KSMUnlink is never called: KSMLink hands out nothing.
+func (r *rmapper) KSMUnlink(anon any) {}
 
 func (r *rmapper) PagesDup(child *core.VMA, refs []core.MapRef) {
 	for _, ref := range refs {

@@ -6,7 +6,8 @@
 // Cost model: nothing at fork, fault, munmap or exit beyond the MMU's own
 // work; a reverse walk examines every VMA of every process and every PTE
 // slot their page tables hold, whatever the frame. vmas/walk is the
-// number of VMAs in the system, ptes/walk the PTE slots scanned.
+// number of VMAs in the system, ptes/walk the PTE slots scanned. KSM
+// (2.6.32+) pages are found by the same scan.
 package pagescan
 
 import "rmapbench/core"
@@ -27,9 +28,17 @@ type rmapper struct {
 }
 
 func (r *rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool { return true }
-func (r *rmapper) PagesDup(child *core.VMA, refs []core.MapRef)                 {}
-func (r *rmapper) PagesRemove(v *core.VMA, refs []core.MapRef)                  {}
-func (r *rmapper) PageMove(dst, src *core.VMA, from, to core.MapRef) bool       { return true }
+
+// KSMLink lets ksmd merge pages: a scan of every page table finds a KSM
+// page like any other (2.4 had no KSM; core/ksm.go).
+func (r *rmapper) KSMLink(v *core.VMA) (any, bool) { return nil, true }
+
+// KSMUnlink is never called: KSMLink hands out nothing.
+func (r *rmapper) KSMUnlink(anon any) {}
+
+func (r *rmapper) PagesDup(child *core.VMA, refs []core.MapRef)           {}
+func (r *rmapper) PagesRemove(v *core.VMA, refs []core.MapRef)            {}
+func (r *rmapper) PageMove(dst, src *core.VMA, from, to core.MapRef) bool { return true }
 
 // scan visits every present PTE mapping f in every process.
 func (r *rmapper) scan(f core.FrameID, fn func(v *core.VMA, addr uint64, a core.PTEAddr) bool) {

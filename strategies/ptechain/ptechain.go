@@ -24,6 +24,10 @@
 // Chains are never collapsed back to PageDirect on removal; 2.6.0 did that
 // only in page_referenced, under memory pressure (referenced.go).
 //
+// KSM (2.6.32+) came long after this era; the strategy can run it all
+// the same, since a KSM page's mappings are on its chain like any page's
+// (KSMLink).
+//
 // Walk counters: vmas/walk counts find_vma calls, ptes/walk the PTEs
 // examined, chain-steps/walk the chain blocks followed.
 package ptechain
@@ -117,6 +121,14 @@ func (r *Rmapper) PagesRemove(v *core.VMA, refs []core.MapRef) {
 	}
 	r.account()
 }
+
+// KSMLink lets ksmd merge pages: 2.6.0 had no KSM, but a pte chain
+// records every mapping of any page, so a KSM page's mappings are on its
+// chain like any other's and its rmap_items need nothing (core/ksm.go).
+func (r *Rmapper) KSMLink(v *core.VMA) (any, bool) { return nil, true }
+
+// KSMUnlink is never called: KSMLink hands out nothing.
+func (r *Rmapper) KSMUnlink(anon any) {}
 
 // PageMove is 2.6.0's move_one_page: the chain entry for the old PTE goes,
 // one for the new PTE comes.

@@ -15,7 +15,6 @@ const (
 	mapGrowsdown = 0x100
 
 	mremapDontunmap = 4
-	madvDontneed    = 4
 	oCloexec        = 0x80000
 
 	// maxErrno: results from -4095 to -1 are errors.
@@ -187,9 +186,12 @@ func (c *callCtx) mremap() error {
 	return err
 }
 
-// madvise turns MADV_DONTNEED into dontneed and ignores other advice.
+// madvise turns MADV_DONTNEED into dontneed, MADV_MERGEABLE and
+// MADV_UNMERGEABLE into madvise mergeable|unmergeable (KSM), and ignores
+// other advice.
 func (c *callCtx) madvise() error {
-	if c.a[2] != madvDontneed {
+	ev, ok := mirror.MadviseEvent(c.a[2])
+	if !ok {
 		c.im.stats.Ignored++
 		return nil
 	}
@@ -197,8 +199,8 @@ func (c *callCtx) madvise() error {
 	if !ok {
 		return nil
 	}
-	mm := c.im.mmOf(c.t)
-	return c.im.emit(mm, trace.Event{Op: trace.OpDontNeed, Addr: start, Len: end - start})
+	ev.Addr, ev.Len = start, end-start
+	return c.im.emit(c.im.mmOf(c.t), ev)
 }
 
 // mmapRecord handles a PERF_RECORD_MMAP2 line, the kernel's record of a

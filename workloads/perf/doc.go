@@ -71,6 +71,7 @@
 //	sys_exit_mremap = NEW                      PID mremap OLD OLDLEN' NEW NEWLEN' (or munmap + mmap)
 //	sys_exit_brk = END                         PID mmap or PID munmap of the heap's change
 //	sys_exit_madvise = 0, MADV_DONTNEED        PID dontneed ADDR LEN'
+//	sys_exit_madvise = 0, MADV_[UN]MERGEABLE   PID madvise ADDR LEN' mergeable|unmergeable
 //	sched_process_fork, a fork                 PID fork CHILD
 //	sched_process_fork, thread/vfork/CLONE_VM  nothing
 //	first MMAP2 of an exec, or sched_process_exec  PID exec (or NEWPID exec)

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -59,6 +60,27 @@ func TestImport(t *testing.T) {
 					t.Errorf("stats %+v", st)
 				}
 			},
+		},
+		{
+			name: "madvise: MADV_DONTNEED, MADV_MERGEABLE, MADV_UNMERGEABLE; other advice is ignored",
+			build: func(s *script) {
+				s.start(10)
+				s.mmap(10, heapAddr, 0x3000, 3, anonRW, -1, 0, "//anon")
+				for _, behavior := range []int{12, 13, 4, 3} {
+					s.enter(10, "madvise", fmt.Sprintf("start: 0x7f0000000000, len_in: 0x2000, behavior: 0x%x", behavior))
+					s.exit(10, "madvise", 0)
+				}
+				s.taskExit(10)
+			},
+			want: `10 exec
+10 mmap 0x7ffffffde000 0x21000 rw- private anon
+10 mmap 0x400000 0x2000 r-x private file /bin/prog 0x0
+10 mmap 0x402000 0x1000 rw- private file /bin/prog 0x2000
+10 mmap 0x7f0000000000 0x3000 rw- private anon
+10 madvise 0x7f0000000000 0x2000 mergeable
+10 madvise 0x7f0000000000 0x2000 unmergeable
+10 dontneed 0x7f0000000000 0x2000
+10 exit`,
 		},
 		{
 			name: "fork copies; the child's write is a touch of its own; exits",

@@ -240,7 +240,9 @@ func (c *callCtx) brk() error {
 	return err
 }
 
-// madvise turns MADV_DONTNEED into dontneed and ignores other advice.
+// madvise turns MADV_DONTNEED into dontneed, MADV_MERGEABLE and
+// MADV_UNMERGEABLE into madvise mergeable|unmergeable, and ignores other
+// advice.
 func (c *callCtx) madvise() error {
 	args, err := c.argList(3, "ADDR, LENGTH, ADVICE")
 	if err != nil {
@@ -250,7 +252,8 @@ func (c *callCtx) madvise() error {
 	if err != nil {
 		return err
 	}
-	if advice != madvDontneed {
+	ev, ok := mirror.MadviseEvent(advice)
+	if !ok {
 		c.im.stats.Ignored++
 		return nil
 	}
@@ -262,7 +265,8 @@ func (c *callCtx) madvise() error {
 	if !ok {
 		return nil
 	}
-	return c.im.emit(c.im.mmOf(c.t), trace.Event{Op: trace.OpDontNeed, Addr: start, Len: end - start})
+	ev.Addr, ev.Len = start, end-start
+	return c.im.emit(c.im.mmOf(c.t), ev)
 }
 
 // mlock mirrors mlock, mlock2 and munlock(ADDR, LENGTH[, FLAGS]) as mlock

@@ -51,6 +51,8 @@
 //	brk(X) = END, END above the heap's end       PID mmap END0 END'-END0 rw- private anon
 //	brk(X) = END, END below the heap's end       PID munmap END' END0-END'
 //	madvise(A, LEN, MADV_DONTNEED)               PID dontneed A LEN'
+//	madvise(A, LEN, MADV_MERGEABLE)              PID madvise A LEN' mergeable
+//	madvise(A, LEN, MADV_UNMERGEABLE)            PID madvise A LEN' unmergeable
 //	remap_file_pages(A, LEN, _, PGOFF, _)        PID remap A LEN' PGOFF
 //	mlock(A, LEN), mlock2(A, LEN, _)             PID mlock A' LEN'' per mapped run
 //	munlock(A, LEN)                              PID munlock A' LEN'' per mapped run
@@ -153,8 +155,11 @@
 // so changes nothing. Growing maps the new pages anonymous rw- private,
 // which the simulator merges with the heap; shrinking unmaps.
 //
-// madvise: MADV_DONTNEED becomes dontneed; other advice is ignored (the
-// simulator has no meaning for it). remap_file_pages becomes remap when
+// madvise: MADV_DONTNEED becomes dontneed, MADV_MERGEABLE and
+// MADV_UNMERGEABLE become madvise mergeable|unmergeable (KSM); other
+// advice is ignored (the simulator has no meaning for it). strace shows no
+// page contents, so the touches of an imported trace write values no
+// other page has: ksmd finds nothing to merge in them. remap_file_pages becomes remap when
 // the range lies in one known shared file mapping, else it is skipped and
 // counted in Stats.Approximated.
 //

@@ -239,7 +239,8 @@ func (g *logGen) step() {
 			}
 		}
 	case 11:
-		g.call(tid, fmt.Sprintf("madvise(%#x, %d, MADV_DONTNEED", g.addr(), g.length()), ") = 0", split)
+		advice := []string{"MADV_DONTNEED", "MADV_MERGEABLE", "MADV_UNMERGEABLE"}[int(op>>4)%3]
+		g.call(tid, fmt.Sprintf("madvise(%#x, %d, %s", g.addr(), g.length(), advice), ") = 0", split)
 	case 12:
 		g.call(tid, fmt.Sprintf("remap_file_pages(%#x, %d, 0, %d, 0", g.addr(), g.length(), g.byte()%4), ") = 0", split)
 	case 13:

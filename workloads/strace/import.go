@@ -110,8 +110,6 @@ const (
 
 	mremapDontunmap = 4
 
-	madvDontneed = 4
-
 	mclCurrent = 1
 	mclFuture  = 2
 	mclOnfault = 4
@@ -127,7 +125,7 @@ var (
 	}
 	cloneNames  = map[string]uint64{"CLONE_VM": cloneVM, "CLONE_VFORK": cloneVfork, "CLONE_THREAD": cloneThread}
 	mremapNames = map[string]uint64{"MREMAP_MAYMOVE": 1, "MREMAP_FIXED": 2, "MREMAP_DONTUNMAP": mremapDontunmap}
-	madvNames   = map[string]uint64{"MADV_DONTNEED": madvDontneed}
+	madvNames   = map[string]uint64{"MADV_DONTNEED": mirror.MadvDontneed, "MADV_MERGEABLE": mirror.MadvMergeable, "MADV_UNMERGEABLE": mirror.MadvUnmergeable}
 	mclNames    = map[string]uint64{"MCL_CURRENT": mclCurrent, "MCL_FUTURE": mclFuture, "MCL_ONFAULT": mclOnfault}
 	mlockNames  = map[string]uint64{"MLOCK_ONFAULT": 1}
 )

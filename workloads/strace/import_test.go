@@ -468,6 +468,9 @@ func TestTrickyCases(t *testing.T) {
 				`100 1.3 madvise(0x7f0000000000, 8192, MADV_DONTNEED) = 0`,
 				`100 1.4 madvise(0x7f0000000000, 8192, MADV_WILLNEED) = 0`,
 				`100 1.5 remap_file_pages(0x7f0000100000, 4096, 0, 3, 0) = 0`,
+				`100 1.6 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000200000`,
+				`100 1.7 madvise(0x7f0000200000, 8000, MADV_MERGEABLE) = 0`,
+				`100 1.8 madvise(0x7f0000201000, 4096, 0xd /* MADV_UNMERGEABLE */) = 0`,
 			),
 			opts: bare,
 			want: []string{
@@ -475,6 +478,9 @@ func TestTrickyCases(t *testing.T) {
 				"100 mmap 0x7f0000000000 0x4000 rw- shared file /dev/shm/x 0x0",
 				"100 remap 0x7f0000000000 0x1000 3",
 				"100 dontneed 0x7f0000000000 0x2000",
+				"100 mmap 0x7f0000200000 0x2000 rw- private anon",
+				"100 madvise 0x7f0000200000 0x2000 mergeable",
+				"100 madvise 0x7f0000201000 0x1000 unmergeable",
 			},
 			check: func(t *testing.T, st Stats) {
 				if st.Approximated != 1 {

@@ -16,20 +16,23 @@
 //	PID munmap ADDR LEN
 //	PID mprotect ADDR LEN PROT
 //	PID mremap OLD OLDLEN NEW NEWLEN
-//	PID touch ADDR LEN r|w
+//	PID touch ADDR LEN r|w|w=VALUE
 //	PID dontneed ADDR LEN
 //	PID remap ADDR LEN PGOFF
 //	PID mlock ADDR LEN
 //	PID munlock ADDR LEN
+//	PID madvise ADDR LEN mergeable|unmergeable
 //	PID migrate ADDR LEN
 //	reclaim N
+//	ksm N
 //	check
 //
 // A NAME is at most 4096 bytes (PATH_MAX) and a line at most 1 MiB.
 // Numbers are unsigned decimal or 0x hexadecimal and fit in 64 bits.
 // Addresses, lengths and file offsets are multiples of the 4096-byte page,
 // lengths are non-zero, and a range may not end past 2^47. PROT is three
-// characters such as "r-x".
+// characters such as "r-x". VALUE, the content a write gives every page of
+// the range, is a number below 2^63.
 //
 // This package owns everything that can be decided from one line alone:
 // syntax, field counts, number ranges, alignment. Whether an event makes

@@ -53,6 +53,8 @@ const (
 	OpCheck
 	OpMlock
 	OpMunlock
+	OpMadvise
+	OpKsm
 	OpMigrate
 )
 
@@ -71,6 +73,8 @@ var opKeywords = [...]string{
 	OpCheck:    "check",
 	OpMlock:    "mlock",
 	OpMunlock:  "munlock",
+	OpMadvise:  "madvise",
+	OpKsm:      "ksm",
 	OpMigrate:  "migrate",
 }
 
@@ -84,13 +88,15 @@ var opSyntax = [...]string{
 	OpMunmap:   "PID munmap ADDR LEN",
 	OpMprotect: "PID mprotect ADDR LEN PROT",
 	OpMremap:   "PID mremap OLD OLDLEN NEW NEWLEN",
-	OpTouch:    "PID touch ADDR LEN r|w",
+	OpTouch:    "PID touch ADDR LEN r|w|w=VALUE",
 	OpDontNeed: "PID dontneed ADDR LEN",
 	OpRemap:    "PID remap ADDR LEN PGOFF",
 	OpReclaim:  "reclaim N",
 	OpCheck:    "check",
 	OpMlock:    "PID mlock ADDR LEN",
 	OpMunlock:  "PID munlock ADDR LEN",
+	OpMadvise:  "PID madvise ADDR LEN mergeable|unmergeable",
+	OpKsm:      "ksm N",
 	OpMigrate:  "PID migrate ADDR LEN",
 }
 
@@ -136,6 +142,10 @@ func opByKeyword(b []byte) Op {
 		return OpMlock
 	case "munlock":
 		return OpMunlock
+	case "madvise":
+		return OpMadvise
+	case "ksm":
+		return OpKsm
 	case "migrate":
 		return OpMigrate
 	}
@@ -204,14 +214,55 @@ func ParseProt(s string) (Prot, error) {
 
 const protProblem = "want three characters r|-, w|-, x|- in that order (like r-x)"
 
+// Advice is the advice of a madvise event.
+type Advice uint8
+
+// The advice a trace can give.
+const (
+	// AdviceMergeable is MADV_MERGEABLE: the range's anonymous pages
+	// become candidates for KSM (docs/ksm.md).
+	AdviceMergeable Advice = iota + 1
+	// AdviceUnmergeable is MADV_UNMERGEABLE: KSM pages in the range are
+	// copied back to private pages and the range is no candidate any more.
+	AdviceUnmergeable
+)
+
+var adviceNames = [...]string{AdviceMergeable: "mergeable", AdviceUnmergeable: "unmergeable"}
+
+func (a Advice) valid() bool { return a >= AdviceMergeable && int(a) < len(adviceNames) }
+
+// String returns the advice as a trace writes it ("mergeable").
+func (a Advice) String() string {
+	if a.valid() {
+		return adviceNames[a]
+	}
+	return "Advice(" + strconv.Itoa(int(a)) + ")"
+}
+
+// adviceByName returns the Advice a trace word names, or 0.
+func adviceByName(b []byte) Advice {
+	switch string(b) {
+	case "mergeable":
+		return AdviceMergeable
+	case "unmergeable":
+		return AdviceUnmergeable
+	}
+	return 0
+}
+
+// MaxValue is the largest VALUE a write touch can give a page (w=VALUE):
+// values are below 2^63, so that the simulator can tell them from the
+// contents it makes up itself.
+const MaxValue = 1<<63 - 1
+
 // Event is one line of a trace. Only the fields that the Op uses are set;
 // the others are zero (Validate insists on it, so that writing and reading
 // an event gives it back unchanged).
 type Event struct {
 	Op      Op
-	PID     uint64 // every op but reclaim and check
+	PID     uint64 // every op but reclaim, ksm and check
 	Child   uint64 // fork
-	Addr    uint64 // mmap, munmap, mprotect, touch, dontneed, remap, mlock, munlock, migrate; mremap: old address
+	Addr    uint64 // mmap, munmap, mprotect, touch, dontneed, remap, mlock, munlock, madvise, migrate; mremap: old address
 	Len     uint64 // same; mremap: old length
 	NewAddr uint64 // mremap
 	NewLen  uint64 // mremap
@@ -220,8 +271,14 @@ type Event struct {
 	File    string // mmap of a file; "" for anon
 	Offset  uint64 // mmap of a file: byte offset
 	Write   bool   // touch
-	PgOff   uint64 // remap: file page number
-	N       uint64 // reclaim
+	// HasValue marks a write touch that gives every page the content
+	// Value (w=VALUE); a plain write (w) gives each page a content of its
+	// own that no other page has.
+	HasValue bool
+	Value    uint64 // touch w=VALUE
+	PgOff    uint64 // remap: file page number
+	N        uint64 // reclaim, ksm
+	Advice   Advice // madvise
 }
 
 // String returns e as one trace line without the newline: exactly what a
@@ -235,8 +292,9 @@ func (e Event) String() string {
 // whether the line would read back as e is Validate's business.
 func (e Event) appendLine(b []byte) []byte {
 	switch e.Op {
-	case OpReclaim:
-		b = append(b, "reclaim "...)
+	case OpReclaim, OpKsm:
+		b = append(b, e.Op.String()...)
+		b = append(b, ' ')
 		return strconv.AppendUint(b, e.N, 10)
 	case OpCheck:
 		return append(b, "check"...)
@@ -274,11 +332,19 @@ func (e Event) appendLine(b []byte) []byte {
 		b = appendRange(b, e.NewAddr, e.NewLen)
 	case OpTouch:
 		b = appendRange(b, e.Addr, e.Len)
-		if e.Write {
+		switch {
+		case e.HasValue:
+			b = append(b, " w="...)
+			b = strconv.AppendUint(b, e.Value, 10)
+		case e.Write:
 			b = append(b, " w"...)
-		} else {
+		default:
 			b = append(b, " r"...)
 		}
+	case OpMadvise:
+		b = appendRange(b, e.Addr, e.Len)
+		b = append(b, ' ')
+		b = append(b, e.Advice.String()...)
 	case OpRemap:
 		b = appendRange(b, e.Addr, e.Len)
 		b = appendDec(b, e.PgOff)
@@ -346,10 +412,15 @@ func (e Event) unusedFieldsSet() string {
 	case OpMremap:
 		rest.PID, rest.Addr, rest.Len, rest.NewAddr, rest.NewLen = 0, 0, 0, 0, 0
 	case OpTouch:
-		rest.PID, rest.Addr, rest.Len, rest.Write = 0, 0, 0, false
+		rest.PID, rest.Addr, rest.Len, rest.Write, rest.HasValue = 0, 0, 0, false, false
+		if e.HasValue {
+			rest.Value = 0
+		}
+	case OpMadvise:
+		rest.PID, rest.Addr, rest.Len, rest.Advice = 0, 0, 0, 0
 	case OpRemap:
 		rest.PID, rest.Addr, rest.Len, rest.PgOff = 0, 0, 0, 0
-	case OpReclaim:
+	case OpReclaim, OpKsm:
 		rest.N = 0
 	case OpCheck:
 	}
@@ -366,7 +437,8 @@ func (e Event) unusedFieldsSet() string {
 		{"NewAddr", rest.NewAddr != 0}, {"NewLen", rest.NewLen != 0},
 		{"Prot", rest.Prot != 0}, {"Shared", rest.Shared},
 		{"File", rest.File != ""}, {"Offset", rest.Offset != 0},
-		{"Write", rest.Write}, {"PgOff", rest.PgOff != 0}, {"N", rest.N != 0},
+		{"Write", rest.Write}, {"HasValue", rest.HasValue}, {"Value", rest.Value != 0},
+		{"PgOff", rest.PgOff != 0}, {"N", rest.N != 0}, {"Advice", rest.Advice != 0},
 	} {
 		if f.set {
 			names = append(names, f.name)
@@ -402,7 +474,20 @@ func (e *Event) checkNumbers() string {
 				return fmt.Sprintf("mmap: OFFSET %#x + LEN %#x overflows 64 bits", e.Offset, e.Len)
 			}
 		}
-	case OpMunmap, OpDontNeed, OpTouch, OpMlock, OpMunlock, OpMigrate:
+	case OpMunmap, OpDontNeed, OpMlock, OpMunlock, OpMigrate:
+		return checkRange(e.Op, "ADDR", e.Addr, "LEN", e.Len)
+	case OpTouch:
+		if e.HasValue && !e.Write {
+			return "touch: a VALUE is written: HasValue needs Write"
+		}
+		if e.Value > MaxValue {
+			return fmt.Sprintf("touch: VALUE %d is not below 2^63", e.Value)
+		}
+		return checkRange(e.Op, "ADDR", e.Addr, "LEN", e.Len)
+	case OpMadvise:
+		if !e.Advice.valid() {
+			return fmt.Sprintf("madvise: unknown advice %v", e.Advice)
+		}
 		return checkRange(e.Op, "ADDR", e.Addr, "LEN", e.Len)
 	case OpMprotect:
 		if problem := checkRange(e.Op, "ADDR", e.Addr, "LEN", e.Len); problem != "" {

@@ -15,6 +15,7 @@ func FuzzReader(f *testing.F) {
 	// More seeds live in testdata/fuzz/FuzzReader.
 	f.Add([]byte(traceMDExample))
 	f.Add([]byte("rmaptrace 1\n1 mremap 0x1000 0x3000 0x1000 0x5000\n1 remap 0x1000 0x1000 7\n"))
+	f.Add([]byte("rmaptrace 1\n1 madvise 0x1000 0x3000 mergeable\n1 touch 0x1000 0x3000 w=7\nksm 100\n1 madvise 0x1000 0x1000 unmergeable\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := NewReader(bytes.NewReader(data), "fuzz")
 		var events []Event
@@ -86,15 +87,19 @@ func FuzzReader(f *testing.F) {
 // Validate accepts must be written and read back unchanged; whatever it
 // rejects, the Writer must refuse to write.
 func FuzzRoundTrip(f *testing.F) {
-	f.Add(uint8(OpMmap), uint64(1), uint64(0), uint64(0x400000), uint64(0x10000), uint64(0), uint64(0), uint8(5), false, "/bin/sh", uint64(0), false, uint64(0), uint64(0))
-	f.Add(uint8(OpMremap), uint64(2), uint64(0), uint64(0x1000), uint64(0x3000), uint64(0x1000), uint64(0x5000), uint8(0), false, "", uint64(0), false, uint64(0), uint64(0))
-	f.Add(uint8(OpRemap), uint64(2), uint64(0), uint64(0x1000), uint64(0x3000), uint64(0), uint64(0), uint8(0), false, "", uint64(0), false, uint64(0xfffffffffffff), uint64(0))
-	f.Add(uint8(OpFork), uint64(1), uint64(2), uint64(0), uint64(0), uint64(0), uint64(0), uint8(0), false, "", uint64(0), false, uint64(0), uint64(0))
-	f.Add(uint8(OpReclaim), uint64(0), uint64(0), uint64(0), uint64(0), uint64(0), uint64(0), uint8(0), false, "", uint64(0), false, uint64(0), uint64(16))
+	f.Add(uint8(OpMmap), uint64(1), uint64(0), uint64(0x400000), uint64(0x10000), uint64(0), uint64(0), uint8(5), false, "/bin/sh", uint64(0), false, false, uint64(0), uint64(0), uint64(0), uint8(0))
+	f.Add(uint8(OpMremap), uint64(2), uint64(0), uint64(0x1000), uint64(0x3000), uint64(0x1000), uint64(0x5000), uint8(0), false, "", uint64(0), false, false, uint64(0), uint64(0), uint64(0), uint8(0))
+	f.Add(uint8(OpRemap), uint64(2), uint64(0), uint64(0x1000), uint64(0x3000), uint64(0), uint64(0), uint8(0), false, "", uint64(0), false, false, uint64(0), uint64(0xfffffffffffff), uint64(0), uint8(0))
+	f.Add(uint8(OpFork), uint64(1), uint64(2), uint64(0), uint64(0), uint64(0), uint64(0), uint8(0), false, "", uint64(0), false, false, uint64(0), uint64(0), uint64(0), uint8(0))
+	f.Add(uint8(OpReclaim), uint64(0), uint64(0), uint64(0), uint64(0), uint64(0), uint64(0), uint8(0), false, "", uint64(0), false, false, uint64(0), uint64(0), uint64(16), uint8(0))
+	f.Add(uint8(OpTouch), uint64(3), uint64(0), uint64(0x1000), uint64(0x3000), uint64(0), uint64(0), uint8(0), false, "", uint64(0), true, true, uint64(42), uint64(0), uint64(0), uint8(0))
+	f.Add(uint8(OpMadvise), uint64(3), uint64(0), uint64(0x1000), uint64(0x3000), uint64(0), uint64(0), uint8(0), false, "", uint64(0), false, false, uint64(0), uint64(0), uint64(0), uint8(AdviceMergeable))
+	f.Add(uint8(OpKsm), uint64(0), uint64(0), uint64(0), uint64(0), uint64(0), uint64(0), uint8(0), false, "", uint64(0), false, false, uint64(0), uint64(0), uint64(100), uint8(0))
 	f.Fuzz(func(t *testing.T, op uint8, pid, child, addr, length, newAddr, newLen uint64,
-		prot uint8, shared bool, file string, offset uint64, write bool, pgoff, n uint64) {
+		prot uint8, shared bool, file string, offset uint64, write, hasValue bool, value, pgoff, n uint64, advice uint8) {
 		e := Event{Op: Op(op), PID: pid, Child: child, Addr: addr, Len: length, NewAddr: newAddr, NewLen: newLen,
-			Prot: Prot(prot), Shared: shared, File: file, Offset: offset, Write: write, PgOff: pgoff, N: n}
+			Prot: Prot(prot), Shared: shared, File: file, Offset: offset, Write: write, HasValue: hasValue, Value: value,
+			PgOff: pgoff, N: n, Advice: Advice(advice)}
 		var buf bytes.Buffer
 		w := NewWriter(&buf)
 		werr := w.Write(e)

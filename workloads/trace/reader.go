@@ -277,12 +277,13 @@ func checkHeader(f [][]byte, n int) string {
 // all. It returns what is wrong with the line, or "".
 func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 	switch string(f[0]) {
-	case "reclaim":
+	case "reclaim", "ksm":
+		op := opByKeyword(f[0])
 		if n != 2 {
-			return Event{}, wrongFieldCount(OpReclaim, n)
+			return Event{}, wrongFieldCount(op, n)
 		}
 		var p fieldParser
-		e := Event{Op: OpReclaim, N: p.number(OpReclaim, f[1], "N")}
+		e := Event{Op: op, N: p.number(op, f[1], "N")}
 		return e, p.problem
 	case "check":
 		if n != 1 {
@@ -312,7 +313,7 @@ func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 	switch e.Op {
 	case 0:
 		return Event{}, fmt.Sprintf("unknown event %s", quoteField(f[1]))
-	case OpReclaim, OpCheck:
+	case OpReclaim, OpKsm, OpCheck:
 		return Event{}, fmt.Sprintf("%v takes no PID: want %s", e.Op, opSyntax[e.Op])
 	case OpFork:
 		if n != 3 {
@@ -342,12 +343,24 @@ func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 		}
 		e.Addr = p.number(e.Op, f[2], "ADDR")
 		e.Len = p.number(e.Op, f[3], "LEN")
-		switch string(f[4]) {
-		case "r":
-		case "w":
+		switch access := f[4]; {
+		case string(access) == "r":
+		case string(access) == "w":
 			e.Write = true
+		case len(access) > 2 && string(access[:2]) == "w=":
+			e.Write, e.HasValue = true, true
+			e.Value = p.number(e.Op, access[2:], "VALUE")
 		default:
-			p.fail(fmt.Sprintf("touch: access %s is neither r nor w", quoteField(f[4])))
+			p.fail(fmt.Sprintf("touch: access %s is neither r, w nor w=VALUE", quoteField(access)))
+		}
+	case OpMadvise:
+		if n != 5 {
+			return Event{}, wrongFieldCount(e.Op, n)
+		}
+		e.Addr = p.number(e.Op, f[2], "ADDR")
+		e.Len = p.number(e.Op, f[3], "LEN")
+		if e.Advice = adviceByName(f[4]); e.Advice == 0 {
+			p.fail(fmt.Sprintf("madvise: advice %s is neither mergeable nor unmergeable", quoteField(f[4])))
 		}
 	case OpRemap:
 		if n != 5 {

@@ -46,8 +46,8 @@ func randomEvent(rng *rand.Rand) Event {
 	}
 	names := []string{"/bin/sh", "/lib/x86_64-linux-gnu/libc.so.6", "anon", "file", "日本語.so", "a", "0x10", "/tmp/with\u00a0nbsp"}
 
-	e := Event{Op: Op(1 + rng.IntN(int(OpMunlock)))}
-	if e.Op != OpReclaim && e.Op != OpCheck {
+	e := Event{Op: Op(1 + rng.IntN(int(OpKsm)))}
+	if e.Op != OpReclaim && e.Op != OpCheck && e.Op != OpKsm {
 		e.PID = number()
 	}
 	switch e.Op {
@@ -84,11 +84,19 @@ func randomEvent(rng *rand.Rand) Event {
 		e.Len = pages()
 		e.Addr = addrFor(e.Len)
 		e.Write = rng.IntN(2) == 0
+		if e.Write && rng.IntN(2) == 0 {
+			e.HasValue = true
+			e.Value = number() & MaxValue
+		}
+	case OpMadvise:
+		e.Len = pages()
+		e.Addr = addrFor(e.Len)
+		e.Advice = Advice(1 + rng.IntN(2))
 	case OpRemap:
 		e.Len = pages()
 		e.Addr = addrFor(e.Len)
 		e.PgOff = rng.Uint64N((math.MaxUint64-e.Len)/PageSize + 1)
-	case OpReclaim:
+	case OpReclaim, OpKsm:
 		e.N = number()
 	}
 	return e
@@ -138,7 +146,7 @@ func TestRoundTrip(t *testing.T) {
 	if _, err := r.Next(); err != io.EOF {
 		t.Fatalf("after the last event: %v", err)
 	}
-	for op := OpFork; op <= OpMunlock; op++ {
+	for op := OpFork; op <= OpKsm; op++ {
 		if seen[op] == 0 {
 			t.Errorf("no %v event was generated", op)
 		}
@@ -166,6 +174,11 @@ func TestEventString(t *testing.T) {
 		{Event{Op: OpCheck}, "check"},
 		{Event{Op: OpMlock, PID: 1, Addr: 0x1000, Len: 0x2000}, "1 mlock 0x1000 0x2000"},
 		{Event{Op: OpMunlock, PID: 1, Addr: 0x1000, Len: 0x2000}, "1 munlock 0x1000 0x2000"},
+		{Event{Op: OpTouch, PID: 1, Addr: 0x1000, Len: 0x2000, Write: true, HasValue: true}, "1 touch 0x1000 0x2000 w=0"},
+		{Event{Op: OpTouch, PID: 1, Addr: 0x1000, Len: 0x2000, Write: true, HasValue: true, Value: 0xff}, "1 touch 0x1000 0x2000 w=255"},
+		{Event{Op: OpMadvise, PID: 1, Addr: 0x1000, Len: 0x2000, Advice: AdviceMergeable}, "1 madvise 0x1000 0x2000 mergeable"},
+		{Event{Op: OpMadvise, PID: 1, Addr: 0x1000, Len: 0x2000, Advice: AdviceUnmergeable}, "1 madvise 0x1000 0x2000 unmergeable"},
+		{Event{Op: OpKsm, N: 100}, "ksm 100"},
 		{Event{Op: OpMigrate, PID: 1, Addr: 0x1000, Len: 0x2000}, "1 migrate 0x1000 0x2000"},
 	}
 	for _, tt := range tests {
@@ -176,7 +189,7 @@ func TestEventString(t *testing.T) {
 }
 
 func TestOpAndProtStrings(t *testing.T) {
-	keywords := []string{"fork", "exec", "exit", "mmap", "munmap", "mprotect", "mremap", "touch", "dontneed", "remap", "reclaim", "check", "mlock", "munlock", "migrate"}
+	keywords := []string{"fork", "exec", "exit", "mmap", "munmap", "mprotect", "mremap", "touch", "dontneed", "remap", "reclaim", "check", "mlock", "munlock", "madvise", "ksm", "migrate"}
 	for i, kw := range keywords {
 		op := Op(i + 1)
 		if op.String() != kw {
@@ -186,8 +199,13 @@ func TestOpAndProtStrings(t *testing.T) {
 			t.Errorf("keyword %q parses to %v", kw, opByKeyword([]byte(kw)))
 		}
 	}
-	if OpFork != 1 || OpCheck != 12 || OpMunlock != 14 {
-		t.Errorf("Op values moved: OpFork=%d OpCheck=%d OpMunlock=%d", OpFork, OpCheck, OpMunlock)
+	if OpFork != 1 || OpCheck != 12 || OpMunlock != 14 || OpKsm != 16 {
+		t.Errorf("Op values moved: OpFork=%d OpCheck=%d OpMunlock=%d OpKsm=%d", OpFork, OpCheck, OpMunlock, OpKsm)
+	}
+	for a, name := range map[Advice]string{AdviceMergeable: "mergeable", AdviceUnmergeable: "unmergeable", 0: "Advice(0)", 9: "Advice(9)"} {
+		if a.String() != name {
+			t.Errorf("Advice(%d).String() = %q, want %q", a, a.String(), name)
+		}
 	}
 	if s := Op(0).String(); s != "Op(0)" {
 		t.Errorf("Op(0).String() = %q", s)
@@ -280,6 +298,14 @@ func TestWriterRefusesInvalidEvents(t *testing.T) {
 		{"file name not UTF-8", Event{Op: OpMmap, PID: 1, Addr: 0x1000, Len: 0x1000, File: "\xff"}, "UTF-8"},
 		{"file name too long", Event{Op: OpMmap, PID: 1, Addr: 0x1000, Len: 0x1000, File: strings.Repeat("n", MaxNameLength+1)}, "longer than"},
 		{"remap pgoff overflow", Event{Op: OpRemap, PID: 1, Addr: 0x1000, Len: 0x1000, PgOff: 1 << 52}, "overflows"},
+		{"value without write", Event{Op: OpTouch, PID: 1, Addr: 0x1000, Len: 0x1000, HasValue: true, Value: 3}, "HasValue needs Write"},
+		{"value not marked", Event{Op: OpTouch, PID: 1, Addr: 0x1000, Len: 0x1000, Write: true, Value: 3}, "does not use: Value"},
+		{"value 2^63", Event{Op: OpTouch, PID: 1, Addr: 0x1000, Len: 0x1000, Write: true, HasValue: true, Value: 1 << 63}, "not below 2^63"},
+		{"value on mlock", Event{Op: OpMlock, PID: 1, Addr: 0x1000, Len: 0x1000, HasValue: true}, "does not use: HasValue"},
+		{"madvise without advice", Event{Op: OpMadvise, PID: 1, Addr: 0x1000, Len: 0x1000}, "unknown advice"},
+		{"madvise bad advice", Event{Op: OpMadvise, PID: 1, Addr: 0x1000, Len: 0x1000, Advice: 7}, "unknown advice Advice(7)"},
+		{"advice on munmap", Event{Op: OpMunmap, PID: 1, Addr: 0x1000, Len: 0x1000, Advice: AdviceMergeable}, "does not use: Advice"},
+		{"ksm with PID", Event{Op: OpKsm, PID: 1, N: 4}, "does not use: PID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package avc
 
 import (
 	"fmt"
+	"math"
 
 	"rmapbench/core"
 	"rmapbench/strategies/internal/itree"
@@ -439,12 +440,19 @@ func (r *rmapper) HasAnonState(v *core.VMA) bool { return anonOf(v) != nil }
 // anonymous, page->mapping becomes vma->anon_vma for an exclusive page and
 // the root for a page other PTEs may share ("we must use the _oldest_
 // possible anon_vma"); page->index its linear offset. A page kept in the
-// swap cache keeps the mapping it had. File pages keep no rmap state.
+// swap cache keeps the mapping it had, and is refused to a VMA of another
+// family or at another offset, whether the fault reuses it or not
+// (ksm_might_need_to_copy, 2.6.33+: only a page KSM shared across
+// families before it was swapped out can meet one). File pages keep no rmap state; a KSM page keeps its stable node.
 func (r *rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool {
-	if kind == core.AddFile {
+	if kind == core.AddFile || kind == core.AddKsm {
 		return true
 	}
 	fr := r.m.Frame(ref.Frame)
+	if old, ok := fr.Anon.(*anonVMA); ok && (kind == core.AddSwapIn || kind == core.AddSwapInExclusive) &&
+		(old.root != anonOf(v).root || fr.Index != v.LinearPgOff(ref.Addr)) {
+		return false // ksm_might_need_to_copy: the MMU maps a copy
+	}
 	if fr.MapCount != 0 || fr.Anon != nil {
 		return true
 	}
@@ -472,10 +480,15 @@ func (r *rmapper) PagesRemove(v *core.VMA, refs []core.MapRef) {}
 func (r *rmapper) PageMove(dst, src *core.VMA, from, to core.MapRef) bool { return true }
 
 // anonWalk is rmap_walk_anon: stab the page's anon_vma tree at its offset
-// and look at each VMA the stab reports.
+// and look at each VMA the stab reports. A KSM page's walk goes through
+// its rmap_items (rmap_walk_ksm).
 func (r *rmapper) anonWalk(f core.FrameID, fn func(v *core.VMA, addr uint64, a core.PTEAddr) bool) {
 	m := r.m
 	fr := m.Frame(f)
+	if fr.Flags&core.FrameKsm != 0 {
+		m.KSMWalk(f, r.ksmVMAs, fn)
+		return
+	}
 	av, _ := fr.Anon.(*anonVMA)
 	if av == nil {
 		return
@@ -515,4 +528,31 @@ func (r *rmapper) PageReuse(v *core.VMA, ref core.MapRef) {
 	if av := anonOf(v); av != nil {
 		r.m.Frame(ref.Frame).Anon = av
 	}
+}
+
+// KSMLink is try_to_merge_with_ksm_page's get_anon_vma: an rmap_item of a
+// KSM page holds its VMA's anon_vma.
+func (r *rmapper) KSMLink(v *core.VMA) (any, bool) {
+	av := anonOf(v)
+	if av == nil {
+		return nil, false
+	}
+	av.refcount++
+	return av, true
+}
+
+// KSMUnlink is put_anon_vma of an rmap_item leaving the stable tree.
+func (r *rmapper) KSMUnlink(anon any) { r.put(anon.(*anonVMA)) }
+
+// ksmVMAs is rmap_walk_ksm's anon_vma_interval_tree_foreach over
+// [0, ULONG_MAX]: every chain of an rmap_item's anon_vma, whatever its
+// range.
+func (r *rmapper) ksmVMAs(anon any, fn func(v *core.VMA) bool) {
+	av := anon.(*anonVMA)
+	if av.freed {
+		panic("anonvma-avc: an rmap_item holds a freed anon_vma")
+	}
+	r.m.Walk.Steps += int64(av.tree.Overlap(0, math.MaxUint64, func(n *itree.Node[*chain]) bool {
+		return fn(n.Value.vma)
+	}))
 }

@@ -85,7 +85,17 @@
 //     checked with vma_address and a page-table lookup. A COW copy made in
 //     a child is looked for in that child's family only.
 //
+// # KSM
+//
+// An rmap_item of a KSM page (core/ksm.go) holds a reference on the
+// anon_vma of the VMA the page was merged in (get_anon_vma); a KSM page's
+// walk (rmap_walk_ksm, Machine.KSMWalk) looks, for each rmap_item, at every
+// chain of that anon_vma's tree, over the whole range [0, ULONG_MAX]: the
+// VMA itself and those forked from it since. A page KSM shared across
+// families comes back from swap as a copy for every VMA whose root or
+// offset does not match the page's (ksm_might_need_to_copy).
+//
 // Walk counters: chain-steps/walk counts the interval-tree nodes the stab
-// examines, vmas/walk the chains it reports, ptes/walk the page-table
-// lookups.
+// examines (and a KSM page's rmap_items), vmas/walk the chains it
+// reports, ptes/walk the page-table lookups.
 package avc

@@ -27,6 +27,7 @@
 //
 // The rest is small and shared for one way of doing each thing:
 // [Decompress] (plain or gzip input), [PIDs]
-// (trace PIDs never reused), [EncodeName] (a path as a trace NAME) and
-// [SanitizeComment].
+// (trace PIDs never reused), [EncodeName] (a path as a trace NAME),
+// [SanitizeComment] and [MadviseEvent] (the advice madvise events stand
+// for).
 package mirror
