@@ -68,6 +68,10 @@ import (
 //	6.1        the entry keeps the accessed and dirty bits ("mm: remember
 //	           young/dirty bit for page migrations", Peter Xu), as here
 //
+// A KSM page (ksm.go) migrates like any anonymous page: both walks are
+// the strategy's, which for a KSM page is rmap_walk_ksm over its stable
+// node's rmap_items (KSMWalk), and the stable node moves to the new page.
+//
 // pte chains (2.5.27 - 2.6.6), 2.4 and anonmm had no migration. Every
 // strategy runs it anyway, with what its own structures allow: a pte
 // chain keeps its entries (they are the addresses of the same PTEs,
@@ -341,11 +345,13 @@ func (m *Machine) putEntriesBack(target FrameID, counted bool) PTEAddr {
 // movePage copies the page old to new (folio_migrate_mapping,
 // folio_migrate_flags, folio_copy): content, dirty and referenced flags,
 // the anonymous identity or the file and offset, the page-cache or
-// swap-cache slot, then the strategy's own state (PageMigrator). The
-// reference the page held on its anonymous object passes to new.
+// swap-cache slot, a KSM page's stable node, which then names new
+// (ksm_migrate_page, 2.6.33; folio_migrate_ksm), then the strategy's own
+// state (PageMigrator). The reference the page held on its anonymous
+// object passes to new.
 func (m *Machine) movePage(old, new FrameID) {
 	ofr, nfr := &m.pm.frames[old], &m.pm.frames[new]
-	nfr.Flags |= ofr.Flags & (FrameAnon | FrameDirty | FrameReferenced)
+	nfr.Flags |= ofr.Flags & (FrameAnon | FrameKsm | FrameDirty | FrameReferenced)
 	nfr.Content = ofr.Content
 	nfr.File, nfr.Anon, nfr.Index = ofr.File, ofr.Anon, ofr.Index
 	if ofr.Flags&FrameSwapCache != 0 {
@@ -359,10 +365,14 @@ func (m *Machine) movePage(old, new FrameID) {
 	if ofr.Flags&FrameAnon == 0 && ofr.File != nil {
 		ofr.File.store(ofr.Index, new)
 	}
+	if n := ksmNodeOf(nfr); n != nil {
+		n.kpfn = new
+	}
 	if pm, ok := m.rm.(PageMigrator); ok {
 		pm.PageMigrate(old, new)
 	}
 	ofr.Anon = nil
+	ofr.Flags &^= FrameKsm
 }
 
 // isolateForMigration takes f off the reclaim lists (isolate_lru_page)

@@ -271,3 +271,39 @@ func TestMigrateCatchesPlantedFaults(t *testing.T) {
 	}
 	verify(t, m)
 }
+
+// TestMigrateKSMPages: a KSM page migrates through rmap_walk_ksm (or the
+// strategy's own walk), its stable node follows it (ksm_migrate_page),
+// and ksmd, writes and reclaim go on with the new page.
+func TestMigrateKSMPages(t *testing.T) {
+	eachMerging(t, "", func(t *testing.T, m *core.Machine) {
+		ksmProcs(t, m, 3, 4)
+		before := m.KSMStats()
+		old, _, _ := m.Resolve(1, ksmBase)
+		must(t, m.Migrate(2, ksmBase, 4*pg))
+		if m.Stats.Migrations != 4 {
+			t.Fatalf("%d pages migrated, want 4", m.Stats.Migrations)
+		}
+		nf, _, _ := m.Resolve(1, ksmBase)
+		if nf == old || m.Frame(nf).Flags&core.FrameKsm == 0 || m.Frame(nf).MapCount != 3 {
+			t.Fatalf("frame %d (was %d): flags %#x, mapcount %d; want the KSM page, moved, mapped 3 times", nf, old, m.Frame(nf).Flags, m.Frame(nf).MapCount)
+		}
+		for pid := uint64(2); pid <= 3; pid++ {
+			if g, _, _ := m.Resolve(pid, ksmBase); g != nf {
+				t.Fatalf("pid %d maps frame %d, want the new KSM page %d", pid, g, nf)
+			}
+		}
+		verify(t, m)
+		must(t, m.KSMScan(24)) // the stable tree compares with the new page
+		if after := m.KSMStats(); after.PagesShared != before.PagesShared || after.PagesSharing != before.PagesSharing {
+			t.Fatalf("stats %+v after migrating, %+v before", after, before)
+		}
+		must(t, m.Touch(1, ksmBase, pg, true)) // a write copies the KSM page
+		must(t, m.Reclaim(8))
+		verify(t, m)
+		for pid := uint64(1); pid <= 3; pid++ {
+			must(t, m.Exit(pid))
+		}
+		verify(t, m)
+	})
+}

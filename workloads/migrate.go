@@ -1,5 +1,7 @@
 package workloads
 
+import "rmapbench/workloads/trace"
+
 // migrateTree is the kernel's rmap selftest, tools/testing/selftests/mm/rmap.c
 // (Wei Yang, "selftests/mm: test that rmap behave as expected", v4,
 // <20250819080047.10063-3-richard.weiyang@gmail.com>): a page shared by a
@@ -7,24 +9,29 @@ package workloads
 // must then map the new page (has_same_pfn). The kselftest harness runs
 // each test in a child of its own:
 //
-//	kind  test           the region (one page), mapped and memset by the test's root
-//	anon  migrate.anon   private anonymous: copy-on-write shared by the whole tree
-//	shm   migrate.shm    shm_open("kst_rmap_shm"), shared
-//	file  migrate.file   a file "kst_rmap_file" in the working directory, shared
+//	kind  test           the region (one page)
+//	anon  migrate.anon   private anonymous, memset by the root: copy-on-write shared by the tree
+//	shm   migrate.shm    shm_open("kst_rmap_shm"), shared, memset by the root
+//	file  migrate.file   a file "kst_rmap_file" in the working directory, shared, memset by the root
+//	ksm   migrate.ksm    private anonymous, mapped and memset by every process of the
+//	                     tree (PR_SET_MEMORY_MERGE: mergeable), merged by ksmd into a KSM page
 //
-// (the fourth test, migrate.ksm, needs KSM pages). Each test's root first
-// maps the page that tells the pfn (FIXTURE_SETUP: shared anonymous),
-// then its region; propagate_children forks the tree: every process
-// above the last level draws 1 to MAX_CHILDREN (3) children and forks
-// them one after the other, each child drawing from its parent's seed
-// plus its index, down to TOTAL_LEVEL (5) levels; the worker is the
-// process at a random level on a random path from the root. Once a
-// process has forked its children it reads the region (access_region).
-// When all exist, the worker migrates the region to another node
+// Each test's root first maps the page that tells the pfn (FIXTURE_SETUP:
+// shared anonymous), then its region; propagate_children forks the tree:
+// every process above the last level draws 1 to MAX_CHILDREN (3)
+// children and forks them one after the other, each child drawing from
+// its parent's seed plus its index, down to TOTAL_LEVEL (5) levels; the
+// worker is the process at a random level on a random path from the
+// root. Once a process has forked its children it reads the region
+// (access_region), or for ksm maps and fills its own
+// (prepare_local_region). When all exist, the worker (for ksm: after
+// starting ksmd, two full scans here) migrates the region to another node
 // (move_pages with MPOL_MF_MOVE_ALL) and writes the pfn; every other
 // process reads it and compares it with its own (has_same_pfn: a read of
 // /proc/self/pagemap, no memory access). Then each process waits for its
 // children and exits, and the root unmaps both areas (FIXTURE_TEARDOWN).
+// KSM merges pages only under the strategies that let it (core/ksm.go);
+// under the others the ksm test migrates the worker's own page.
 //
 // The trace serializes the tree depth first; with -verify the `check`
 // after the migration is has_same_pfn, for every process at once (and
@@ -34,9 +41,9 @@ package workloads
 var migrateTree = &Generator{
 	Name:    "migrate",
 	BenchID: "Migrate",
-	Summary: "the kernel's rmap selftest: a random fork tree shares anonymous, shmem and file pages, one process migrates them, every process must map the new page",
+	Summary: "the kernel's rmap selftest: a random fork tree shares anonymous, shmem, file and KSM pages, one process migrates them, every process must map the new page",
 	Knobs: []Knob{
-		{Name: "kind", Choices: []string{"all", "anon", "shm", "file"}, Help: "the selftest's tests migrate.anon, migrate.shm and migrate.file in turn, or one of them"},
+		{Name: "kind", Choices: []string{"all", "anon", "shm", "file", "ksm"}, Help: "the selftest's tests migrate.anon, .shm, .file and .ksm in turn, or one of them"},
 		{Name: "levels", ByScale: [3]int64{5, 5, 5}, Min: 1, Help: "height of the fork tree (TOTAL_LEVEL: 5)"},
 		{Name: "children", ByScale: [3]int64{3, 3, 3}, Min: 1, Help: "most children of a process, each drawing 1 to this many (MAX_CHILDREN: 3)"},
 		{Name: "size", Bytes: true, ByScale: [3]int64{4 * kib, 256 * kib, 2 * mib}, Min: 4 * kib, Help: "the region each test maps and migrates (the selftest: one page)"},
@@ -75,8 +82,8 @@ func (n *migNode) draw(bound int64) int64 {
 func genMigrate(k Values, seed uint64, e *emitter) {
 	levels, children, size := k["levels"], k["children"], pages(k["size"])
 	rounds, victims := k["rounds"], uint64(k["reclaim"])
-	kinds := []int64{1, 2, 3}
-	if c := k["kind"]; c >= 1 && c <= 3 {
+	kinds := []int64{1, 2, 3, 4}
+	if c := k["kind"]; c >= 1 && c <= 4 {
 		kinds = []int64{c}
 	}
 	const harness = 1
@@ -91,16 +98,27 @@ func genMigrate(k Values, seed uint64, e *emitter) {
 		// (rand() % TOTAL_LEVEL + 1).
 		e.mmapAnon(root.pid, migPFN, pageSize, rw, true)
 		workerLevel := 1 + root.draw(levels)
+		// The test body maps and fills the region; do_prepare is what
+		// each process does once it has forked its children.
+		prepare := func(pid uint64) { e.touch(pid, migRegion, size, false) } // access_region
 		switch kind {
 		case 1:
 			e.mmapAnon(root.pid, migRegion, size, rw, false)
 		case 2:
 			e.mmapFile(root.pid, migRegion, size, rw, true, "/dev/shm/kst_rmap_shm", 0)
-		default:
+		case 3:
 			e.mmapFile(root.pid, migRegion, size, rw, true, "kst_rmap_file", 0)
+		default:
+			prepare = func(pid uint64) { // prepare_local_region
+				e.mmapAnon(pid, migRegion, size, rw, false)
+				e.madvise(pid, migRegion, size, trace.AdviceMergeable)
+				e.write(pid, migRegion, size, 0xcf) // memset(region, 0xcf)
+			}
 		}
-		e.touch(root.pid, migRegion, size, true) // memset
-		nodes := migForkTree(e, root, levels, children, size, &next)
+		if kind != 4 {
+			e.touch(root.pid, migRegion, size, true) // memset
+		}
+		nodes := migForkTree(e, root, levels, children, prepare, &next)
 		worker := nodes[0]
 		for _, n := range nodes {
 			if n.worker && n.level == workerLevel {
@@ -108,6 +126,9 @@ func genMigrate(k Values, seed uint64, e *emitter) {
 			}
 		}
 		for range rounds {
+			if kind == 4 {
+				e.ksm(2 * uint64(len(nodes)) * (size / pageSize)) // ksm_start: two full scans
+			}
 			e.migrate(worker.pid, migRegion, size)      // move_pages
 			e.touch(worker.pid, migPFN, pageSize, true) // *expected_pfn = pfn
 			for _, n := range nodes {
@@ -126,9 +147,9 @@ func genMigrate(k Values, seed uint64, e *emitter) {
 }
 
 // migForkTree is propagate_children from root: forks depth first, each
-// process reading the region once it has forked its children. It returns
-// the processes, the root first.
-func migForkTree(e *emitter, root *migNode, levels, children int64, size uint64, next *uint64) []*migNode {
+// process calling prepare once it has forked its children. It returns the
+// processes, the root first.
+func migForkTree(e *emitter, root *migNode, levels, children int64, prepare func(pid uint64), next *uint64) []*migNode {
 	nodes := []*migNode{root}
 	type forking struct {
 		node, made, want int
@@ -153,7 +174,7 @@ func migForkTree(e *emitter, root *migNode, levels, children int64, size uint64,
 		f := &stack[top]
 		parent := nodes[f.node]
 		if f.made == f.want {
-			e.touch(parent.pid, migRegion, size, false) // access_region
+			prepare(parent.pid)
 			stack = stack[:top]
 			continue
 		}
