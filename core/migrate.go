@@ -433,26 +433,19 @@ func (m *Machine) checkMigrateUnmap(f FrameID, unmapped bool) error {
 	v := m.state()
 	_, end := m.scope(&v.freeSpent, 0)
 	defer end()
-	v.stats.Unmaps++
-	left := v.sh.of(f)
-	fr := &m.pm.frames[f]
-	switch {
-	case unmapped && left > 0:
-		return &VerifyError{Rule: 4, Frame: f, Msg: "try_to_migrate succeeded but PTEs still map the frame", Oracle: m.OracleMappings(f)}
-	case fr.MapCount != left:
-		return &VerifyError{Rule: 3, Frame: f, Msg: fmt.Sprintf("after try_to_migrate, mapcount %d but %d PTEs map the frame", fr.MapCount, left), Oracle: m.OracleMappings(f)}
-	case left > m.nonlinearOf(f):
-		oracle := m.oracleOf(f)
-		msg := "the try_to_migrate walk leaves mappings outside nonlinear VMAs"
-		for _, e := range oracle {
-			if !e.nonlinear {
-				msg = fmt.Sprintf("the try_to_migrate walk misses %v", e.Mapping)
-				break
-			}
-		}
-		return &VerifyError{Rule: 2, Frame: f, Msg: msg, Oracle: mappingsOf(oracle)}
+	left, err := m.checkUnmapResult(f, unmapped, "try_to_migrate")
+	if err != nil || left <= m.nonlinearOf(f) {
+		return err
 	}
-	return nil
+	oracle := m.oracleOf(f)
+	msg := "the try_to_migrate walk leaves mappings outside nonlinear VMAs"
+	for _, e := range oracle {
+		if !e.nonlinear {
+			msg = fmt.Sprintf("the try_to_migrate walk misses %v", e.Mapping)
+			break
+		}
+	}
+	return &VerifyError{Rule: 2, Frame: f, Msg: msg, Oracle: mappingsOf(oracle)}
 }
 
 // outsideOp leaves a check made inside Migrate out of the operation's
