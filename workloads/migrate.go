@@ -37,7 +37,7 @@ import "rmapbench/workloads/trace"
 // after the migration is has_same_pfn, for every process at once (and
 // every migration checks it for its page: core/migrate.go). Knobs beyond
 // the selftest's: a larger region, several rounds of migration, and
-// `reclaim` pages taken after each round.
+// `reclaim` pages taken after the last round of each test.
 var migrateTree = &Generator{
 	Name:    "migrate",
 	BenchID: "Migrate",
@@ -48,7 +48,7 @@ var migrateTree = &Generator{
 		{Name: "children", ByScale: [3]int64{3, 3, 3}, Min: 1, Help: "most children of a process, each drawing 1 to this many (MAX_CHILDREN: 3)"},
 		{Name: "size", Bytes: true, ByScale: [3]int64{4 * kib, 256 * kib, 2 * mib}, Min: 4 * kib, Help: "the region each test maps and migrates (the selftest: one page)"},
 		{Name: "rounds", ByScale: [3]int64{1, 4, 16}, Min: 1, Help: "migrations of the region per test (the selftest: 1)"},
-		{Name: "reclaim", ByScale: [3]int64{8, 32, 128}, Min: 0, Help: "pages reclaimed after each round (0: the test alone)"},
+		{Name: "reclaim", ByScale: [3]int64{8, 32, 128}, Min: 0, Help: "pages reclaimed after the last round of each test (0: the test alone)"},
 	},
 	generate: genMigrate,
 }
@@ -136,9 +136,12 @@ func genMigrate(k Values, seed uint64, e *emitter) {
 					e.touch(n.pid, migPFN, pageSize, false) // has_same_pfn
 				}
 			}
-			if victims > 0 {
-				e.reclaim(victims)
-			}
+			e.check()
+		}
+		// Reclaim once the rounds are over, so that every round
+		// migrates the whole region: nothing touches it again.
+		if victims > 0 {
+			e.reclaim(victims)
 			e.check()
 		}
 		migExit(e, nodes, size)
