@@ -20,16 +20,17 @@
 //   - Random: random sequences of events over a small address range and a
 //     small memory (mmap, munmap, mprotect, mremap, touch, dontneed,
 //     remap_file_pages, fork, exec, exit, mlock, munlock, madvise
-//     MADV_MERGEABLE and MADV_UNMERGEABLE, ksmd's scans, reclaim), so that
-//     operations overlap, split, merge, share, move and reclaim each
-//     other's pages, and pages written with a few values become KSM pages;
-//     under every i_mmap index and both nonlinear policies.
+//     MADV_MERGEABLE and MADV_UNMERGEABLE, ksmd's scans, migrate,
+//     reclaim), so that operations overlap, split, merge, share, move,
+//     migrate and reclaim each other's pages, and pages written with a
+//     few values become KSM pages; under every i_mmap index and both
+//     nonlinear policies.
 //   - Scenarios (fidelity): short traces of the lives the kernel's rmap
 //     had to get right (copy-on-write after fork, VMA split and merge,
 //     mremap of shared anonymous pages, swap-out and swap-in, shared
 //     memory and files mapped shared and private, remap_file_pages, KSM
-//     pages merged, copied, forked, moved and swapped); after
-//     each, every process must read the same contents as under the
+//     pages merged, copied, forked, moved and swapped, page migration);
+//     after each, every process must read the same contents as under the
 //     reference (pagescan, which keeps no rmap at all): a strategy may
 //     cost more or less, never change what programs see.
 //   - Rules: what the oracle cannot see, on every mapped frame at the end

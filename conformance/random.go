@@ -124,7 +124,7 @@ func (g *eventGen) event(m *core.Machine) trace.Event {
 		case k < 24:
 			return trace.Event{Op: trace.OpMmap, PID: p, Addr: addr(), Len: length(), Prot: prots[rng.IntN(len(prots))], Shared: rng.IntN(2) == 0,
 				File: files[rng.IntN(len(files))], Offset: uint64(rng.IntN(16)) * pg}
-		case k < 50:
+		case k < 46:
 			a, l, _ := inVMA(false)
 			write := rng.IntN(2) == 0
 			if v := m.Lookup(p); v != nil {
@@ -138,6 +138,10 @@ func (g *eventGen) event(m *core.Machine) trace.Event {
 				ev.HasValue, ev.Value = true, uint64(rng.IntN(3))
 			}
 			return ev
+		case k < 50:
+			// Often a whole VMA, whose pages other processes share.
+			a, l, _ := inVMA(false)
+			return trace.Event{Op: trace.OpMigrate, PID: p, Addr: a, Len: l}
 		case k < 55:
 			return trace.Event{Op: trace.OpMunmap, PID: p, Addr: addr(), Len: length()}
 		case k < 60:

@@ -181,6 +181,36 @@ check
 ksm 64
 check
 `},
+	{"migrate", 96, `
+# Page migration (move_pages): private anonymous pages shared by a
+# family and COWed in places, shared memory, a shared file, a locked
+# range, a page in the swap cache and a nonlinear window, migrated by
+# different processes, then written, reclaimed and migrated again.
+1 mmap 0x100000 0x8000 rw- private anon
+1 touch 0x100000 0x8000 w
+1 mmap 0x200000 0x4000 rw- shared anon
+1 touch 0x200000 0x4000 w
+1 mmap 0x300000 0x8000 rw- shared file db 0
+1 touch 0x300000 0x8000 w
+1 mlock 0x104000 0x2000
+1 fork 2
+2 fork 3
+3 touch 0x102000 0x2000 w
+2 remap 0x304000 0x2000 0
+2 touch 0x300000 0x8000 r
+reclaim 24
+1 touch 0x100000 0x8000 r
+3 migrate 0x100000 0x8000
+2 migrate 0x200000 0x4000
+1 migrate 0x300000 0x8000
+check
+2 migrate 0x0 0x800000
+3 touch 0x100000 0x8000 w
+2 touch 0x200000 0x4000 w
+reclaim 16
+1 migrate 0x100000 0x300000
+check
+`},
 }
 
 // Scenarios replays every fidelity scenario under st in every i_mmap

@@ -11,7 +11,8 @@
 //	│ VMAs, by   │                 └────┴────┴────┴─────────────┘  meta: owner mm, base address
 //	│ address    │                  PTEAddr = tableID<<9 | slot  (a pte_t *)
 //	└────────────┘                  PTE = frame<<12 | present|write|accessed|dirty,
-//	      │                               or a swap entry, or a nonlinear file entry
+//	      │                               or a swap entry, a nonlinear file entry,
+//	      │                               or (inside Migrate only) a migration entry
 //	      ▼
 //	VMA [start,end) pgoff prot shared file nonlinear ── Rmap (strategy) ── IndexNode (i_mmap)
 //	      │ file                                   frames (flat slice)
@@ -33,13 +34,14 @@
 // (read/write faults, COW break, swap-in), DontNeed, Remap
 // (remap_file_pages), Mlock and Munlock (VM_LOCKED, mlock.go), Madvise
 // (MADV_MERGEABLE, MADV_UNMERGEABLE) and KSMScan (ksmd: KSM merges pages
-// of identical content into write-protected KSM pages, ksm.go), Reclaim
-// (pages chosen by the aging policy, Config.Aging: 2.6's active/inactive
-// lists, 6.1's multi-gen LRU or seeded random victims; page_referenced
-// and try_to_unmap through the strategy; anonymous pages to swap, dirty
-// file pages written back). A write can give pages a content
-// (TouchValue, content.go), so that identical pages exist. When memory
-// (Config.MemBytes) is full,
+// of identical content into write-protected KSM pages, ksm.go), Migrate
+// (move_pages: each page to a new frame through the strategy's walks,
+// migrate.go), Reclaim (pages chosen by the aging policy, Config.Aging:
+// 2.6's active/inactive lists, 6.1's multi-gen LRU or seeded random
+// victims; page_referenced and try_to_unmap through the strategy;
+// anonymous pages to swap, dirty file pages written back). A write can
+// give pages a content (TouchValue, content.go), so that identical pages
+// exist. When memory (Config.MemBytes) is full,
 // allocation reclaims as kswapd would. Every touch sets the PTE's
 // accessed bit (and dirty bit on a write), as the MMU does; a fault
 // installs a young PTE (mk_pte with x86's _PAGE_ACCESSED), fork's copy is
@@ -79,6 +81,18 @@
 //	PageReuser    page_move_anon_rmap (optional)     anonvma-avc: a reused COW page moves to its VMA's anon_vma
 //	KSMLinker     rmap_item->anon_vma (optional)     anon_vma strategies: what an rmap_item of a KSM page keeps
 //	              (get_anon_vma / put_anon_vma)      to find it (KSMWalk); anonmm refuses KSM pages
+//	PageMigrator  folio_migrate_mapping's share of   ptechain/filelinear: the chain head (Frame.Slot) moves to
+//	              rmap state (optional)              the new page; the MMU copies only Anon, File and Index
+//
+// Page migration (migrate.go, the trace's migrate) adds no walk: its
+// try_to_migrate is TryToUnmap while Machine.Migrating (UnmapOne leaves
+// migration entries, Machine.Mlocked ignores VM_LOCKED, UnmapOneIfOld the
+// accessed bit), and its remove_migration_ptes is Walk of the new page,
+// during which CheckAddress and ScanRange see a migration entry for the
+// old page as a mapping of the new one (PVMW_MIGRATION). A strategy only
+// has to keep its per-page state through try_to_migrate (ptechain keeps
+// the chain entries of PTEs left holding migration entries, anonmm the
+// page's anonmm) and move what the MMU does not copy (PageMigrator).
 //
 // A strategy keeps its per-frame state in Frame.Slot, Frame.Anon and
 // Frame.Index, per-VMA state in VMA.Rmap and per-mm state in MM.Rmap. Two

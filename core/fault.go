@@ -83,6 +83,8 @@ func (m *Machine) access(v *VMA, addr uint64, write bool, content uint64) (bool,
 			return false, nil
 		}
 		return true, m.writeProtectFault(v, addr, pa, p, content)
+	case p.IsMigration():
+		panic(errMigrationEntry) // migration_entry_wait: never here
 	case p.IsSwap():
 		return true, m.swapFault(v, addr, pa, p, write, content)
 	case p.IsFile():

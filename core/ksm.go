@@ -41,7 +41,8 @@ import (
 // mm/ksm.c of 4.13 - 6.6 has it.
 //
 // What the kernel does that is left out: NUMA (merge_across_nodes, one
-// tree per node), page migration and its migrate_nodes list, THP
+// tree per node, and the migrate_nodes list of KSM pages migration moved
+// to another node; migration itself moves a KSM page, migrate.go), THP
 // (split_huge_page before merging), use_zero_pages, 6.7's smart scan,
 // 5.1 - 5.8's reuse_ksm_page, the KSM-wide unmerge of run=2, and the
 // time base of ksmd: a `ksm N` event scans N pages at once, and where

@@ -83,6 +83,8 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 				}
 			case p.IsSwap():
 				m.swap.slots[p.swapSlot()].refs++
+			case p.IsMigration():
+				panic(errMigrationEntry)
 			}
 			dst[i] = uint64(p)
 		}
@@ -205,6 +207,8 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 				batch = append(batch, MapRef{Frame: f, PTE: makePTEAddr(pt, i), Addr: meta.base + uint64(i)<<pageShift})
 			case p.IsSwap():
 				swaps = append(swaps, p.swapSlot())
+			case p.IsMigration():
+				panic(errMigrationEntry)
 			}
 		}
 		if len(batch) > 0 {

@@ -86,6 +86,7 @@ type Machine struct {
 	polls       uint64 // calls of poll (cancel.go)
 	budget      budget // the simulator's own memory (budget.go)
 	rs          agingState
+	mig         migration // the page migration in progress (migrate.go)
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.
@@ -248,8 +249,11 @@ func (m *Machine) ScanPTEs(v *VMA, fn func(addr uint64, a PTEAddr, p PTE) bool) 
 }
 
 // ScanRange is ScanPTEs over [start, end) of v.
+// While remove_migration_ptes walks (migrate.go), a migration entry for
+// the page being migrated is handed to fn as a PTE mapping its new frame.
 func (m *Machine) ScanRange(v *VMA, start, end uint64, fn func(addr uint64, a PTEAddr, p PTE) bool) (examined int64) {
 	stop := false
+	restoring := m.mig.restoring
 	m.pt.forEachLeaf(v.MM.pgd, start, end, func(t tableID, lo, hi int) {
 		if stop {
 			return
@@ -259,7 +263,12 @@ func (m *Machine) ScanRange(v *VMA, start, end uint64, fn func(addr uint64, a PT
 		for i := lo; i < hi; i++ {
 			examined++
 			p := PTE(tab[i])
-			if !p.Present() || p.Frame() == ZeroFrame {
+			if !p.Present() {
+				if !restoring || !p.migrationOf(m.mig.old) {
+					continue
+				}
+				p = p.migrationTarget(m.mig.target)
+			} else if p.Frame() == ZeroFrame {
 				continue
 			}
 			if !fn(base+uint64(i)<<pageShift, makePTEAddr(t, i), p) {
@@ -273,14 +282,19 @@ func (m *Machine) ScanRange(v *VMA, start, end uint64, fn func(addr uint64, a PT
 
 // CheckAddress is page_check_address: it walks v's page tables to addr
 // (counted as one PTE lookup) and returns the PTE address if a present PTE
-// there maps f.
+// there maps f. While remove_migration_ptes walks f (migrate.go), a
+// migration entry for the page being migrated maps f too
+// (page_vma_mapped_walk with PVMW_MIGRATION).
 func (m *Machine) CheckAddress(v *VMA, addr uint64, f FrameID) (PTEAddr, bool) {
 	a := m.LookupPTE(v.MM, addr)
 	if a == 0 {
 		return 0, false
 	}
 	p := m.PTE(a)
-	return a, p.Present() && p.Frame() == f
+	if p.Present() {
+		return a, p.Frame() == f
+	}
+	return a, m.mig.restoring && f == m.mig.target && p.migrationOf(m.mig.old)
 }
 
 // ClearYoung is ptep_clear_flush_young: it clears the accessed bit of the
@@ -298,8 +312,12 @@ func (m *Machine) ClearYoung(a PTEAddr) bool {
 // UnmapOne is try_to_unmap_one: if the PTE at a (in v, for addr) maps f,
 // clear it, leaving a swap entry for an anonymous page or a file entry for
 // a page of a nonlinear VMA away from its linear place, and lower f's
-// MapCount. It reports whether it unmapped. The caller's own rmap records
-// are its business. a may be 0, in which case it is looked up (and counted).
+// MapCount. While Migrating, the page being migrated gets a migration
+// entry instead, outside nonlinear VMAs (try_to_migrate_one; migrate.go),
+// and the mm's RSS keeps counting it. It reports whether it unmapped. The
+// caller's own rmap records are its business: a PTE left holding a
+// migration entry (PTE.IsMigration) still refers to the page. a may be 0,
+// in which case it is looked up (and counted).
 func (m *Machine) UnmapOne(v *VMA, addr uint64, a PTEAddr, f FrameID) bool {
 	if a == 0 {
 		if a = m.LookupPTE(v.MM, addr); a == 0 {
@@ -316,6 +334,9 @@ func (m *Machine) UnmapOne(v *VMA, addr uint64, a PTEAddr, f FrameID) bool {
 	}
 	var repl PTE
 	switch {
+	case m.mig.unmapping && f == m.mig.old && !v.Nonlinear:
+		repl = mkMigrationPTE(f, p)
+		m.mig.entries = append(m.mig.entries, a)
 	case fr.Flags&FrameAnon != 0:
 		slot := m.swap.ensureSlot(m, f)
 		m.swap.slots[slot].refs++
@@ -327,7 +348,9 @@ func (m *Machine) UnmapOne(v *VMA, addr uint64, a PTEAddr, f FrameID) bool {
 	m.mapCountDown(fr)
 	m.mapped--
 	m.rs.progress++
-	v.MM.RSS--
+	if !repl.IsMigration() {
+		v.MM.RSS--
+	}
 	return true
 }
 

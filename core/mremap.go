@@ -101,6 +101,9 @@ func (m *Machine) movePTEs(dst, src *VMA) error {
 	})
 	for _, from := range moves {
 		p := m.PTE(from.PTE)
+		if p.IsMigration() {
+			panic(errMigrationEntry)
+		}
 		to := from.Addr + delta
 		leaf := m.pt.ensureLeaf(mm, to)
 		toPA := makePTEAddr(leaf, levelIndex(to, 0))

@@ -110,15 +110,16 @@ func (m *Machine) ReferencedLocked() {
 // mm) then we should reactivate it"). 5.10's commit 013339df116c ("mm/rmap:
 // always do TTU_IGNORE_ACCESS") removed the check. Under -aging random
 // the check is skipped, as migration's try_to_unmap skipped it, so random
-// victims are unmapped whatever their bits. Otherwise it is UnmapOne. It
-// reports whether it unmapped and whether the PTE was young.
+// victims are unmapped whatever their bits; and so it is for migration
+// itself (Migrating). Otherwise it is UnmapOne. It reports whether it
+// unmapped and whether the PTE was young.
 func (m *Machine) UnmapOneIfOld(v *VMA, addr uint64, a PTEAddr, f FrameID) (unmapped, young bool) {
 	if a == 0 {
 		if a = m.LookupPTE(v.MM, addr); a == 0 {
 			return false, false
 		}
 	}
-	if m.rs.aging != AgingRandom {
+	if m.rs.aging != AgingRandom && !m.mig.unmapping {
 		p := m.pt.pte(a)
 		if p.Present() && p.Frame() == f && *p&pteAccessed != 0 {
 			*p &^= pteAccessed

@@ -113,13 +113,21 @@ type Rmapper interface {
 
 	// Walk calls visit for every mapping of f the strategy can find, until
 	// visit returns false, without changing anything (rmap_walk). It counts
-	// its work in Machine.Walk.
+	// its work in Machine.Walk. It is also remove_migration_ptes' walk
+	// (migrate.go): f is then the new page of a migration, its MapCount
+	// counts the migration entries to find, and Machine.CheckAddress and
+	// ScanRange report each entry as a PTE mapping f; visit puts the page
+	// there.
 	Walk(f FrameID, visit func(v *VMA, addr uint64) bool)
 	// TryToUnmap unmaps f from every PTE it can find, through
 	// Machine.UnmapOne (or UnmapOneIfOld, whose young PTE ends the walk,
 	// in the eras whose try_to_unmap_one checked the accessed bit), and
 	// reports whether f is left unmapped. It counts its work in
-	// Machine.Walk.
+	// Machine.Walk. It is also try_to_migrate, while Machine.Migrating:
+	// UnmapOne then leaves migration entries, VM_LOCKED does not stop the
+	// walk (test Machine.Mlocked, not VMA.Locked), and f's own rmap state
+	// (a chain entry for a PTE left holding a migration entry, an
+	// anonymous identity) must stay for the new page to take over.
 	TryToUnmap(f FrameID) bool
 	// PageReferenced is the rmap walk of page_referenced for the mapped
 	// frame f: it hands every PTE it finds mapping f to
@@ -208,7 +216,7 @@ type IndexKind struct {
 
 // WalkCounters are the deterministic work counters of reverse walks.
 type WalkCounters struct {
-	Walks int64 // walks started by reclaim (page_referenced and try_to_unmap)
+	Walks int64 // walks started by reclaim (page_referenced, try_to_unmap) and migration (try_to_migrate, remove_migration_ptes)
 	VMAs  int64 // VMAs examined
 	PTEs  int64 // page-table lookups or PTEs examined
 	Steps int64 // chain blocks, list nodes or tree nodes followed

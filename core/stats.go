@@ -21,10 +21,11 @@ const (
 	OpMlock   // mlock and munlock
 	OpMadvise // madvise (MADV_MERGEABLE, MADV_UNMERGEABLE)
 	OpKsm     // a ksm event: ksmd's scan
+	OpMigrate // migrate: its count is the pages moved
 	NumOps
 )
 
-var opNames = [NumOps]string{"fork", "exec", "exit", "fault", "mmap", "munmap", "mprotect", "mremap", "dontneed", "remap", "walk", "ref-walk", "mlock", "madvise", "ksm"}
+var opNames = [NumOps]string{"fork", "exec", "exit", "fault", "mmap", "munmap", "mprotect", "mremap", "dontneed", "remap", "walk", "ref-walk", "mlock", "madvise", "ksm", "migrate"}
 
 func (o Op) String() string { return opNames[o] }
 
@@ -57,6 +58,14 @@ type Stats struct {
 	FileRefaults   int64 // faults that read back a file page reclaim had evicted (refault.go)
 	PTScanPTEs     int64 // PTE slots read by the multi-gen LRU's page-table aging walk
 	LookAroundPTEs int64 // PTE slots read by lru_gen_look_around
+
+	// Migration (migrate.go): pages moved, pages left in place, the
+	// try_to_migrate and remove_migration_ptes walks (part of Walk.Walks)
+	// and the part of Walk's counters they spent.
+	Migrations   int64
+	MigrateFails int64
+	MigrateWalks int64
+	MigrateWork  WalkCounters
 }
 
 // Refaults is faults that brought back a page reclaim had taken: swap-ins

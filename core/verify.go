@@ -43,6 +43,8 @@ import (
 //	VerifyEvent          walk the frames try_to_unmap left mapped; rule 3
 //	                     for a rotating sample of frames, and their walks
 //	try_to_unmap         rules 4 and 3, inside reclaim (Config.Verify)
+//	migration            rules 4, 3 and 2 after try_to_migrate, rules 1 and 2
+//	                     for remove_migration_ptes' walk (migrate.go)
 //	CheckReported        rules 1 and 2 for any set a walk produced
 //
 // # The walk budget
@@ -557,6 +559,18 @@ func (m *Machine) checkUnmapped(f FrameID, unmapped bool) error {
 	v := m.state()
 	_, end := m.scope(&v.freeSpent, 0)
 	defer end()
+	left, err := m.checkUnmapResult(f, unmapped, "try_to_unmap")
+	if err == nil && left > 0 {
+		v.victims = append(v.victims, f)
+	}
+	return err
+}
+
+// checkUnmapResult applies rule 4, then rule 3, to f after what (a
+// try_to_unmap walk) reported unmapped or not, and returns the number of
+// PTEs left mapping f. The caller has opened a scope.
+func (m *Machine) checkUnmapResult(f FrameID, unmapped bool, what string) (int32, error) {
+	v := m.verifyState
 	v.stats.Unmaps++
 	var left int32
 	if v.sh != nil {
@@ -567,12 +581,9 @@ func (m *Machine) checkUnmapped(f FrameID, unmapped bool) error {
 	fr := &m.pm.frames[f]
 	switch {
 	case unmapped && left > 0:
-		return &VerifyError{Rule: 4, Frame: f, Msg: "try_to_unmap succeeded but PTEs still map the frame", Oracle: m.OracleMappings(f)}
+		return left, &VerifyError{Rule: 4, Frame: f, Msg: what + " succeeded but PTEs still map the frame", Oracle: m.OracleMappings(f)}
 	case fr.MapCount != left:
-		return &VerifyError{Rule: 3, Frame: f, Msg: fmt.Sprintf("after try_to_unmap, mapcount %d but %d PTEs map the frame", fr.MapCount, left), Oracle: m.OracleMappings(f)}
+		return left, &VerifyError{Rule: 3, Frame: f, Msg: fmt.Sprintf("after %s, mapcount %d but %d PTEs map the frame", what, fr.MapCount, left), Oracle: m.OracleMappings(f)}
 	}
-	if left > 0 {
-		v.victims = append(v.victims, f)
-	}
-	return nil
+	return left, nil
 }

@@ -41,14 +41,22 @@ func (p *planted) PageAdd(v *core.VMA, r core.MapRef, kind core.AddKind) bool {
 }
 
 func (p *planted) TryToUnmap(f core.FrameID) bool {
-	if p.fault == "unmap-lies" {
+	switch p.fault {
+	case "unmap-lies":
 		return true
+	case "unmap-none":
+		return false
 	}
 	return p.Rmapper.TryToUnmap(f)
 }
 
-func plantedMachine(fault string) *core.Machine {
-	return core.NewMachine(core.Config{Seed: 1, NewIndex: fileindex.NewLinear, Verify: true}, func(m *core.Machine) core.Rmapper {
+func plantedMachine(fault string) *core.Machine { return plantedMachineWith(fault, true) }
+
+// plantedMachineNoVerify is plantedMachine without Config.Verify.
+func plantedMachineNoVerify(fault string) *core.Machine { return plantedMachineWith(fault, false) }
+
+func plantedMachineWith(fault string, verify bool) *core.Machine {
+	return core.NewMachine(core.Config{Seed: 1, NewIndex: fileindex.NewLinear, Verify: verify}, func(m *core.Machine) core.Rmapper {
 		return &planted{Rmapper: pagescan.Strategy.New(m), m: m, fault: fault}
 	})
 }

@@ -93,6 +93,12 @@ var footprints = map[string]func(map[string]float64) float64{
 	"latproc": func(v map[string]float64) float64 {
 		return v["procs"] * tableBytes
 	},
+	// The harness and at least one process per level of the tree (every
+	// process above the last forks one child or more), all alive when
+	// the worker migrates, each mapping the region and the pfn page.
+	"migrate": func(v map[string]float64) float64 {
+		return (v["levels"] + 1) * (procTables(v["size"]+pageSize) + 2*vmaBytes)
+	},
 	// sharing processes, each with its mergeable region.
 	"ksm": func(v map[string]float64) float64 {
 		return v["sharing"] * (procTables(v["pages"]*pageSize) + vmaBytes)

@@ -122,7 +122,7 @@ func (s *generated) Run(apply func(trace.Event) error) (err error) {
 // All lists the generators.
 func All() []*Generator {
 	return []*Generator{forkExit, prefork, forkChain, manyMapped, sga, mremapAfterFork, nonlinear, reclaimMix,
-		pageFault, mmapChurn, latProc, ksmWorkload}
+		pageFault, mmapChurn, latProc, ksmWorkload, migrateTree}
 }
 
 // Select resolves a comma-separated list of workload names, or "all".
@@ -202,6 +202,10 @@ func (e *emitter) mremap(pid, old, oldLen, new, newLen uint64) {
 
 func (e *emitter) remap(pid, addr, length, pgoff uint64) {
 	e.ev(trace.Event{Op: trace.OpRemap, PID: pid, Addr: addr, Len: length, PgOff: pgoff})
+}
+
+func (e *emitter) migrate(pid, addr, length uint64) {
+	e.ev(trace.Event{Op: trace.OpMigrate, PID: pid, Addr: addr, Len: length})
 }
 
 func (e *emitter) fork(pid, child uint64) {

@@ -49,6 +49,7 @@ func TestPeersEveryChoiceVerifies(t *testing.T) {
 		{"pagefault", "variant", []int64{1, 2, 3}},
 		{"mmapchurn", "kind", []int64{1}},
 		{"latproc", "mode", []int64{1, 2}},
+		{"migrate", "kind", []int64{1, 2, 3, 4}},
 	} {
 		g := generator(t, tc.workload)
 		for _, v := range tc.values {
@@ -149,5 +150,76 @@ func TestChoiceKnobs(t *testing.T) {
 	src := g.Source(g.Values(workloads.ScaleSmall, workloads.Values{"mode": 1}), 1)
 	if p := src.Params()[0]; p.Key != "mode" || p.Value != "exec" {
 		t.Errorf("name part %v, want mode=exec", p)
+	}
+}
+
+// TestMigrateTree: each test of the rmap selftest is a fork tree of the
+// given height in which every process above the last level forks 1 to
+// children children, every process reads the region (or, for ksm, maps
+// and fills its own), and one process of the tree migrates the whole
+// region once per round; every page of it moves, under every strategy.
+func TestMigrateTree(t *testing.T) {
+	g := generator(t, "migrate")
+	const levels, children, size, rounds = 4, 3, 3 * trace.PageSize, 2
+	const region = 0x7f0800000000
+	for kind := int64(1); kind <= 4; kind++ {
+		for _, st := range strategies.All() {
+			s, evs := run(t, st, g, workloads.Values{"kind": kind, "levels": levels, "children": children, "size": size, "rounds": rounds, "reclaim": 0})
+			parent := map[uint64]uint64{}
+			kids := map[uint64]int{}
+			prepared := map[uint64]bool{}
+			var migrators []uint64
+			for _, ev := range evs {
+				switch {
+				case ev.Op == trace.OpFork && ev.PID != 1:
+					parent[ev.Child] = ev.PID
+					kids[ev.PID]++
+				case ev.Op == trace.OpTouch && ev.Addr == region && (!ev.Write || ev.HasValue):
+					if ev.Len != size || ev.HasValue != (kind == 4) {
+						t.Fatalf("kind %d, %s: access_region %v", kind, st.Name, ev)
+					}
+					prepared[ev.PID] = true
+				case ev.Op == trace.OpMigrate:
+					if ev.Addr != region || ev.Len != size {
+						t.Fatalf("kind %d, %s: %v", kind, st.Name, ev)
+					}
+					migrators = append(migrators, ev.PID)
+				}
+			}
+			depth := func(p uint64) int {
+				d := 1
+				for ; parent[p] != 0; p = parent[p] {
+					d++
+				}
+				return d
+			}
+			for p := range prepared {
+				d := depth(p)
+				switch n := kids[p]; {
+				case d < levels:
+					if n < 1 || n > children {
+						t.Fatalf("kind %d, %s: process %d at level %d forked %d children", kind, st.Name, p, d, n)
+					}
+				case d == levels:
+					if n != 0 {
+						t.Fatalf("kind %d, %s: leaf %d forked %d children", kind, st.Name, p, n)
+					}
+				default:
+					t.Fatalf("kind %d, %s: process %d at level %d of %d", kind, st.Name, p, d, levels)
+				}
+			}
+			if len(prepared) != len(parent)+1 || len(migrators) != rounds {
+				t.Fatalf("kind %d, %s: %d processes read the region, %d were forked; %d migrations of the region", kind, st.Name, len(prepared), len(parent), len(migrators))
+			}
+			want := int64(rounds * size / trace.PageSize)
+			if kind == 4 && s.Migrations < want {
+				// Under a strategy that lets ksmd merge, every page of
+				// every process is one KSM page (memset).
+				want = rounds
+			}
+			if s.Migrations != want || s.MigrateFails != 0 {
+				t.Fatalf("kind %d, %s: %d pages migrated (%d failed), want %d", kind, st.Name, s.Migrations, s.MigrateFails, want)
+			}
+		}
 	}
 }

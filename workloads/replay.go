@@ -90,6 +90,8 @@ func (r *Replayer) Apply(ev trace.Event) error {
 		err = m.Madvise(ev.PID, ev.Addr, ev.Len, advice)
 	case trace.OpKsm:
 		err = m.KSMScan(int(min(ev.N, 1<<40)))
+	case trace.OpMigrate:
+		err = m.Migrate(ev.PID, ev.Addr, ev.Len)
 	case trace.OpCheck:
 	}
 	if err != nil {

@@ -70,6 +70,7 @@ func FuzzReplay(f *testing.F) {
 	f.Add([]byte("rmaptrace 1\n1 mmap 0x10000 0x4000 rw- private anon\n1 touch 0x10000 0x4000 w\n1 fork 2\n2 touch 0x10000 0x1000 w\nreclaim 3\n2 mremap 0x10000 0x4000 0x40000 0x8000\n2 touch 0x40000 0x8000 r\ncheck\n"))
 	f.Add([]byte("rmaptrace 1\n1 mmap 0x10000 0x8000 rw- shared file db 0\n1 remap 0x10000 0x2000 6\n1 touch 0x10000 0x8000 r\n1 fork 2\nreclaim 8\n2 touch 0x10000 0x8000 w\n2 mprotect 0x12000 0x1000 r--\n"))
 	f.Add([]byte("rmaptrace 1\n1 mmap 0x10000 0x8000 rw- private anon\n1 mlock 0x12000 0x4000\n1 fork 2\n2 touch 0x10000 0x8000 r\nreclaim 16\n1 munlock 0x10000 0x8000\nreclaim 16\ncheck\n"))
+	f.Add([]byte("rmaptrace 1\n1 mmap 0x10000 0x8000 rw- private anon\n1 mmap 0x20000 0x4000 rw- shared file db 0\n1 touch 0x10000 0xc000 w\n1 fork 2\n2 remap 0x21000 0x1000 0\n2 touch 0x20000 0x4000 r\n2 migrate 0x10000 0x14000\nreclaim 4\n1 migrate 0x0 0x7fffffff0000\ncheck\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		replayBytes(t, data)
 	})

@@ -127,7 +127,7 @@ func RunOnce(opts Options, c *Case, run int) (report.Result, error) {
 }
 
 // timedOps are the operations reported as sec/<op> when the run had any.
-var timedOps = []core.Op{core.OpFork, core.OpExec, core.OpExit, core.OpFault, core.OpMunmap, core.OpMremap, core.OpWalk, core.OpRefWalk, core.OpKsm}
+var timedOps = []core.Op{core.OpFork, core.OpExec, core.OpExit, core.OpFault, core.OpMunmap, core.OpMremap, core.OpWalk, core.OpRefWalk, core.OpKsm, core.OpMigrate}
 
 // Measure turns a machine's measurements into metrics.
 func Measure(m *core.Machine, wall time.Duration) []report.Metric {
@@ -183,6 +183,7 @@ func Measure(m *core.Machine, wall time.Duration) []report.Metric {
 			ms = append(ms, report.Metric{Value: float64(u.v), Unit: u.unit, Exact: true})
 		}
 	}
+	ms = append(ms, migrationMetrics(m)...)
 	// Every line reports every struct of StructNames, zero where the
 	// strategy allocates none, so that scripts and benchstat tables can
 	// rely on the units; then any other kind a strategy registered.
@@ -211,19 +212,24 @@ func Measure(m *core.Machine, wall time.Duration) []report.Metric {
 // StructNames are the kernel structs every result reports.
 var StructNames = []string{"pte_chain", "anonmm", "anon_vma", "anon_vma_chain", "vma"}
 
+// per is x per n, 0 when n is 0.
+func per(x, n int64) float64 {
+	if n == 0 {
+		return 0
+	}
+	return float64(x) / float64(n)
+}
+
+func exact(v float64, unit string) report.Metric {
+	return report.Metric{Value: v, Unit: unit, Exact: true}
+}
+
 // reclaimMetrics are the aging policy's counters: the rmap walks of each
 // kind, what reclaim looked at and freed, what came back, and the
 // page-table reads that replace rmap walks under the multi-gen LRU.
 func reclaimMetrics(m *core.Machine) []report.Metric {
 	s := &m.Stats
-	per := func(x, n int64) float64 {
-		if n == 0 {
-			return 0
-		}
-		return float64(x) / float64(n)
-	}
 	perRef := func(x int64) float64 { return per(x, s.RefWalks) }
-	exact := func(v float64, unit string) report.Metric { return report.Metric{Value: v, Unit: unit, Exact: true} }
 	return []report.Metric{
 		exact(float64(s.RefWalks), "ref-walks"),
 		exact(float64(s.UnmapWalks), "unmap-walks"),
@@ -236,5 +242,21 @@ func reclaimMetrics(m *core.Machine) []report.Metric {
 		exact(float64(s.Refaults()), "refaults"),
 		exact(float64(s.PTScanPTEs), "pt-scan-ptes"),
 		exact(float64(s.LookAroundPTEs), "lookaround-ptes"),
+	}
+}
+
+// migrationMetrics are page migration's counters (core/migrate.go): the
+// pages moved and left in place, and its two walks per page,
+// try_to_migrate and remove_migration_ptes, with their work per walk.
+func migrationMetrics(m *core.Machine) []report.Metric {
+	s := &m.Stats
+	w := s.MigrateWork
+	return []report.Metric{
+		exact(float64(s.Migrations), "migrations"),
+		exact(float64(s.MigrateFails), "migrate-fails"),
+		exact(float64(s.MigrateWalks), "migrate-walks"),
+		exact(per(w.VMAs, w.Walks), "vmas/migrate-walk"),
+		exact(per(w.PTEs, w.Walks), "ptes/migrate-walk"),
+		exact(per(w.Steps, w.Walks), "chain-steps/migrate-walk"),
 	}
 }

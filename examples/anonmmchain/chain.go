@@ -228,7 +228,8 @@ func (r *rmapper) PageReferenced(f core.FrameID) int {
 // TryToUnmap unmaps f wherever locations finds it, failing at a VM_LOCKED
 // VMA or a young PTE as anonmm's try_to_unmap_one did; a page left
 // unmapped loses its identity and chain, as try_to_unmap cleared
-// page->mapping.
+// page->mapping. As try_to_migrate (core/migrate.go) it keeps them: the
+// new page takes them over (PageMigrate).
 func (r *rmapper) TryToUnmap(f core.FrameID) bool {
 	fr := r.m.Frame(f)
 	if fr.Flags&core.FrameAnon == 0 {
@@ -238,7 +239,7 @@ func (r *rmapper) TryToUnmap(f core.FrameID) bool {
 		return fr.MapCount == 0
 	}
 	r.locations(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
-		if v.Locked {
+		if r.m.Mlocked(v) {
 			return false
 		}
 		_, young := r.m.UnmapOneIfOld(v, addr, a, f)
@@ -247,8 +248,20 @@ func (r *rmapper) TryToUnmap(f core.FrameID) bool {
 	if fr.MapCount > 0 {
 		return false
 	}
-	r.forget(f)
+	if !r.m.Migrating() {
+		r.forget(f)
+	}
 	return true
+}
+
+// PageMigrate gives a migrated page's chain to its new frame: the MMU
+// copies the identity (Frame.Anon, Frame.Index), but the chains are kept
+// here, by frame.
+func (r *rmapper) PageMigrate(old, new core.FrameID) {
+	if c, ok := r.chains[old]; ok {
+		r.chains[new] = c
+		delete(r.chains, old)
+	}
 }
 
 func (r *rmapper) addLocation(f core.FrameID, loc location) {

@@ -310,7 +310,9 @@ func (r *Rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool
 // mapcount reaches zero, or until a mapping is found in a VM_LOCKED VMA
 // (try_to_unmap_one's SWAP_FAIL ends the walk), then, as try_to_unmap
 // did, clear the anonymous identity of a page left unmapped; file pages
-// go to try_to_unmap_file.
+// go to try_to_unmap_file. As try_to_migrate (anonmm never had migration;
+// core/migrate.go) it keeps the identity, anonmm reference and virtual
+// address, which the new page takes over.
 func (r *Rmapper) TryToUnmap(f core.FrameID) bool {
 	fr := r.m.Frame(f)
 	if fr.Flags&core.FrameAnon == 0 {
@@ -322,7 +324,7 @@ func (r *Rmapper) TryToUnmap(f core.FrameID) bool {
 	addr := fr.Index
 	r.eachCandidate(fr, func(mm *core.MM) bool {
 		if v, a, ok := r.tryMM(mm, addr, f); ok {
-			if v.Locked {
+			if r.m.Mlocked(v) {
 				return false
 			}
 			if _, young := r.m.UnmapOneIfOld(v, addr, a, f); young {
@@ -334,6 +336,8 @@ func (r *Rmapper) TryToUnmap(f core.FrameID) bool {
 	if fr.MapCount > 0 {
 		return false
 	}
-	r.clearPageAnon(fr)
+	if !r.m.Migrating() {
+		r.clearPageAnon(fr)
+	}
 	return true
 }

@@ -10,3 +10,4 @@ import (
 
 func BenchmarkForkExit(b *testing.B) { benchkit.ForkExit(b, anonvma.Strategy, fileindex.NewLinear) }
 func BenchmarkWalk(b *testing.B)     { benchkit.Walk(b, anonvma.Strategy, fileindex.NewLinear) }
+func BenchmarkMigrate(b *testing.B)  { benchkit.Migrate(b, anonvma.Strategy, fileindex.NewLinear) }

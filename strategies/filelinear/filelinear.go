@@ -160,6 +160,15 @@ func (r *rmapper) TryToUnmap(f core.FrameID) bool {
 	return r.files.TryToUnmap(f)
 }
 
+// PageMigrate moves the pte chain of an anonymous or converted page to
+// its new frame (which the MMU has given the old one's flags and
+// Frame.Anon, so it is chained too); other file pages keep no state.
+func (r *rmapper) PageMigrate(old, new core.FrameID) {
+	if r.chained(old) {
+		r.chains.PageMigrate(old, new)
+	}
+}
+
 // Audit checks the pte chains of anonymous and converted pages against
 // the machine (ptechain.Rmapper.Audit); other file pages have none. For
 // tests.

@@ -68,11 +68,12 @@ func (r *rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool
 }
 
 // TryToUnmap scans for f and unmaps every mapping but those in VM_LOCKED
-// VMAs, which 2.4's try_to_swap_out passed by and went on scanning.
+// VMAs, which 2.4's try_to_swap_out passed by and went on scanning
+// (migration, which 2.4 did not have, unmaps those too).
 func (r *rmapper) TryToUnmap(f core.FrameID) bool {
 	fr := r.m.Frame(f)
 	r.scan(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
-		if v.Locked {
+		if r.m.Mlocked(v) {
 			return fr.MapCount > 0 // 2.4 skipped VM_LOCKED VMAs and went on
 		}
 		_, young := r.m.UnmapOneIfOld(v, addr, a, f)

@@ -158,17 +158,29 @@ func (r *Rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool
 // TryToUnmap unmaps every PTE on f's chain, removing each entry as it goes
 // (try_to_unmap with try_to_unmap_one). A PTE in a VM_LOCKED VMA ends the
 // walk: 2.6.0's try_to_unmap_one returns SWAP_FAIL after find_vma, and
-// try_to_unmap stops there.
+// try_to_unmap stops there. As try_to_migrate (pte chains had no
+// migration; core/migrate.go), a PTE left holding a migration entry keeps
+// its entry: it still refers to the page, and the chain goes to the new
+// page (PageMigrate).
 func (r *Rmapper) TryToUnmap(f core.FrameID) bool {
 	r.m.Walk.Steps += int64(r.store.UnmapEach(r.head(f), func(pte ptechains.PTE) (bool, bool) {
 		v, addr := r.owner(pte)
-		if v.Locked {
+		if r.m.Mlocked(v) {
 			return false, true
 		}
-		return r.m.UnmapOne(v, addr, core.PTEAddr(pte), f), false
+		a := core.PTEAddr(pte)
+		return r.m.UnmapOne(v, addr, a, f) && !r.m.PTE(a).IsMigration(), false
 	}))
 	r.account()
 	return r.m.Frame(f).MapCount == 0
+}
+
+// PageMigrate moves f's chain to the new frame: its entries are the
+// addresses of the PTEs that hold migration entries and will map new.
+// Moving the head is O(1); no block changes.
+func (r *Rmapper) PageMigrate(old, new core.FrameID) {
+	*r.head(new) = *r.head(old)
+	*r.head(old) = 0
 }
 
 // Audit checks the chains against the machine: the slab with CheckAll

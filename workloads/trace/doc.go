@@ -22,6 +22,7 @@
 //	PID mlock ADDR LEN
 //	PID munlock ADDR LEN
 //	PID madvise ADDR LEN mergeable|unmergeable
+//	PID migrate ADDR LEN
 //	reclaim N
 //	ksm N
 //	check

@@ -55,6 +55,7 @@ const (
 	OpMunlock
 	OpMadvise
 	OpKsm
+	OpMigrate
 )
 
 var opKeywords = [...]string{
@@ -74,6 +75,7 @@ var opKeywords = [...]string{
 	OpMunlock:  "munlock",
 	OpMadvise:  "madvise",
 	OpKsm:      "ksm",
+	OpMigrate:  "migrate",
 }
 
 // opSyntax is each event's line as docs/trace-format.md writes it, quoted in errors
@@ -95,6 +97,7 @@ var opSyntax = [...]string{
 	OpMunlock:  "PID munlock ADDR LEN",
 	OpMadvise:  "PID madvise ADDR LEN mergeable|unmergeable",
 	OpKsm:      "ksm N",
+	OpMigrate:  "PID migrate ADDR LEN",
 }
 
 func (o Op) valid() bool { return o >= OpFork && int(o) < len(opKeywords) }
@@ -143,6 +146,8 @@ func opByKeyword(b []byte) Op {
 		return OpMadvise
 	case "ksm":
 		return OpKsm
+	case "migrate":
+		return OpMigrate
 	}
 	return 0
 }
@@ -257,7 +262,7 @@ type Event struct {
 	Op      Op
 	PID     uint64 // every op but reclaim, ksm and check
 	Child   uint64 // fork
-	Addr    uint64 // mmap, munmap, mprotect, touch, dontneed, remap, mlock, munlock, madvise; mremap: old address
+	Addr    uint64 // mmap, munmap, mprotect, touch, dontneed, remap, mlock, munlock, madvise, migrate; mremap: old address
 	Len     uint64 // same; mremap: old length
 	NewAddr uint64 // mremap
 	NewLen  uint64 // mremap
@@ -316,7 +321,7 @@ func (e Event) appendLine(b []byte) []byte {
 			b = append(b, e.File...)
 			b = appendHex(b, e.Offset)
 		}
-	case OpMunmap, OpDontNeed, OpMlock, OpMunlock:
+	case OpMunmap, OpDontNeed, OpMlock, OpMunlock, OpMigrate:
 		b = appendRange(b, e.Addr, e.Len)
 	case OpMprotect:
 		b = appendRange(b, e.Addr, e.Len)
@@ -400,7 +405,7 @@ func (e Event) unusedFieldsSet() string {
 			// An anonymous mapping has no offset to write.
 			rest.File, rest.Offset = "", 0
 		}
-	case OpMunmap, OpDontNeed, OpMlock, OpMunlock:
+	case OpMunmap, OpDontNeed, OpMlock, OpMunlock, OpMigrate:
 		rest.PID, rest.Addr, rest.Len = 0, 0, 0
 	case OpMprotect:
 		rest.PID, rest.Addr, rest.Len, rest.Prot = 0, 0, 0, 0
@@ -469,7 +474,7 @@ func (e *Event) checkNumbers() string {
 				return fmt.Sprintf("mmap: OFFSET %#x + LEN %#x overflows 64 bits", e.Offset, e.Len)
 			}
 		}
-	case OpMunmap, OpDontNeed, OpMlock, OpMunlock:
+	case OpMunmap, OpDontNeed, OpMlock, OpMunlock, OpMigrate:
 		return checkRange(e.Op, "ADDR", e.Addr, "LEN", e.Len)
 	case OpTouch:
 		if e.HasValue && !e.Write {

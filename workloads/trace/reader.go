@@ -324,7 +324,7 @@ func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 		if n != 2 {
 			return Event{}, wrongFieldCount(e.Op, n)
 		}
-	case OpMunmap, OpDontNeed, OpMlock, OpMunlock:
+	case OpMunmap, OpDontNeed, OpMlock, OpMunlock, OpMigrate:
 		if n != 4 {
 			return Event{}, wrongFieldCount(e.Op, n)
 		}

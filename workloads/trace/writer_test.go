@@ -179,6 +179,7 @@ func TestEventString(t *testing.T) {
 		{Event{Op: OpMadvise, PID: 1, Addr: 0x1000, Len: 0x2000, Advice: AdviceMergeable}, "1 madvise 0x1000 0x2000 mergeable"},
 		{Event{Op: OpMadvise, PID: 1, Addr: 0x1000, Len: 0x2000, Advice: AdviceUnmergeable}, "1 madvise 0x1000 0x2000 unmergeable"},
 		{Event{Op: OpKsm, N: 100}, "ksm 100"},
+		{Event{Op: OpMigrate, PID: 1, Addr: 0x1000, Len: 0x2000}, "1 migrate 0x1000 0x2000"},
 	}
 	for _, tt := range tests {
 		if got := tt.e.String(); got != tt.want {
@@ -188,7 +189,7 @@ func TestEventString(t *testing.T) {
 }
 
 func TestOpAndProtStrings(t *testing.T) {
-	keywords := []string{"fork", "exec", "exit", "mmap", "munmap", "mprotect", "mremap", "touch", "dontneed", "remap", "reclaim", "check", "mlock", "munlock", "madvise", "ksm"}
+	keywords := []string{"fork", "exec", "exit", "mmap", "munmap", "mprotect", "mremap", "touch", "dontneed", "remap", "reclaim", "check", "mlock", "munlock", "madvise", "ksm", "migrate"}
 	for i, kw := range keywords {
 		op := Op(i + 1)
 		if op.String() != kw {

@@ -38,6 +38,8 @@
 // (!mm->rss)`); and a PTE found in a VM_LOCKED VMA fails the whole
 // walk (SWAP_FAIL, which ends try_to_unmap_anon and try_to_unmap_file
 // in every era; try_to_unmap_file's nonlinear part skips locked VMAs).
+// Migration's try_to_unmap passes VM_LOCKED by (core.Machine.Mlocked), as
+// 2.6.17's did when migrating.
 //
 // Walk counters: each VMA taken from the index or the nonlinear list
 // counts in vmas/walk, each page-table lookup or PTE examined in
@@ -171,7 +173,7 @@ func (fs *Files) TryToUnmap(f core.FrameID) bool {
 	fs.candidates(fr.File, fr.Index, func(v *core.VMA) bool {
 		addr, a, ok := fs.mapping(v, f, fr.Index)
 		if ok {
-			if v.Locked {
+			if m.Mlocked(v) {
 				failed = true // SWAP_FAIL
 				return false
 			}
@@ -196,11 +198,11 @@ func (fs *Files) TryToUnmap(f core.FrameID) bool {
 // unmapClusters is the nonlinear half of 2.6.7-3.19's try_to_unmap_file.
 func (fs *Files) unmapClusters(fr *core.Frame) {
 	m := fs.m
-	// VM_LOCKED VMAs are left alone; if all are locked, give up
-	// (max_nl_size == 0: SWAP_FAIL).
+	// VM_LOCKED VMAs are left alone, except by migration; if all are
+	// locked, give up (max_nl_size == 0: SWAP_FAIL).
 	var nl []*core.VMA
 	for _, v := range fr.File.Nonlinear {
-		if !v.Locked {
+		if !m.Mlocked(v) {
 			nl = append(nl, v)
 		}
 	}
@@ -269,7 +271,7 @@ func (fs *Files) unmapAllNonlinear(f core.FrameID) {
 	fr := m.Frame(f)
 	for _, v := range fr.File.Nonlinear {
 		m.Walk.VMAs++
-		if v.Locked {
+		if m.Mlocked(v) {
 			continue
 		}
 		m.Walk.PTEs += m.ScanPTEs(v, func(addr uint64, a core.PTEAddr, p core.PTE) bool {
@@ -306,7 +308,7 @@ func (fs *Files) TryToUnmapPage(f core.FrameID, anon AnonWalk) bool {
 		return fs.TryToUnmap(f)
 	}
 	anon(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
-		if v.Locked {
+		if fs.m.Mlocked(v) {
 			return false
 		}
 		_, young := fs.m.UnmapOneIfOld(v, addr, a, f)
