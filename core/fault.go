@@ -41,7 +41,7 @@ func (m *Machine) touch(pid, addr, length uint64, write bool, content uint64) er
 	if err := m.checkTables(mm, addr, end, "touching"); err != nil {
 		return err
 	}
-	t := m.startOp()
+	t := m.startOp(OpFault)
 	mm.agingUsed = true
 	var faults int64
 	var v *VMA
@@ -183,6 +183,7 @@ func (m *Machine) breakCOW(v *VMA, addr uint64, pa PTEAddr, old FrameID, content
 		m.mapped--
 		v.MM.RSS--
 		m.one[0] = MapRef{Frame: old, PTE: pa, Addr: addr}
+		m.rmapCalls(1)
 		m.rm.PagesRemove(v, m.one[:])
 		m.putAnonIfUnused(old)
 	}
@@ -286,6 +287,7 @@ func (m *Machine) allocAnon(v *VMA, pin FrameID, content uint64) (FrameID, error
 // strategy cannot record f at this address, a private copy is mapped.
 func (m *Machine) mapPage(v *VMA, addr uint64, pa PTEAddr, f FrameID, writable bool, kind AddKind) error {
 	m.pt.set(pa, mkPTE(f, writable))
+	m.rmapCalls(1)
 	if !m.rm.PageAdd(v, MapRef{Frame: f, PTE: pa, Addr: addr}, kind) {
 		// A swap-cache page of a slot KSM swapped out: the strategy's
 		// ksm_might_need_to_copy; anonmm: a page mremap moved.
@@ -301,6 +303,7 @@ func (m *Machine) mapPage(v *VMA, addr uint64, pa PTEAddr, f FrameID, writable b
 			m.Stats.MremapCopies++
 		}
 		m.pt.set(pa, mkPTE(c, v.Prot&ProtWrite != 0))
+		m.rmapCalls(1)
 		if !m.rm.PageAdd(v, MapRef{Frame: c, PTE: pa, Addr: addr}, AddAnon) {
 			panic("core: strategy refused a new exclusive anonymous page")
 		}

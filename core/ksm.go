@@ -206,7 +206,7 @@ func (m *Machine) Madvise(pid, addr, length uint64, advice Advice) error {
 	if err != nil {
 		return err
 	}
-	t := m.startOp()
+	t := m.startOp(OpMadvise)
 	defer m.endOp(t, OpMadvise, 1)
 	on := advice == MadvMergeable
 	end := addr + length

@@ -131,6 +131,7 @@ func (m *Machine) ksmWriteProtect(v *VMA, addr uint64, page FrameID) (PTEAddr, b
 // it (with its swap slot, if no swap PTE refers to it: try_to_free_swap).
 func (m *Machine) ksmReplacePage(v *VMA, addr uint64, a PTEAddr, page, kpage FrameID) {
 	m.pt.set(a, mkPTE(kpage, false)&^pteAccessed)
+	m.rmapCalls(1)
 	if !m.rm.PageAdd(v, MapRef{Frame: kpage, PTE: a, Addr: addr}, AddKsm) {
 		panic("core: ksm: a strategy refused a KSM page in a VMA it linked")
 	}
@@ -138,6 +139,7 @@ func (m *Machine) ksmReplacePage(v *VMA, addr uint64, a PTEAddr, page, kpage Fra
 	fr := &m.pm.frames[page]
 	m.mapCountDown(fr)
 	m.one[0] = MapRef{Frame: page, PTE: a, Addr: addr}
+	m.rmapCalls(1)
 	m.rm.PagesRemove(v, m.one[:])
 	m.freeSwapAndPut(page)
 }

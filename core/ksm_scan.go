@@ -27,7 +27,7 @@ package core
 // began, and more scans would do the same again, so `ksm N` with a huge
 // N ends.
 func (m *Machine) KSMScan(n int) error {
-	t := m.startOp()
+	t := m.startOp(OpKsm)
 	defer m.endOp(t, OpKsm, 1)
 	k := m.ksm
 	if k == nil {

@@ -18,7 +18,7 @@ func (m *Machine) Fork(pid, child uint64) error {
 		return err
 	}
 	delete(m.exited, child) // a pid may be reused after exit
-	t := m.startOp()
+	t := m.startOp(OpFork)
 	cm := m.newMM(child, parent)
 	m.ksmFork(parent, cm)
 	cm.vmas = make([]*VMA, 0, len(parent.vmas))
@@ -91,6 +91,7 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 		m.pt.meta[ct].used += uint16(copied)
 		if len(batch) > 0 {
 			m.pt.shadow.mapped(batch)
+			m.rmapCalls(len(batch))
 			m.rm.PagesDup(cv, batch)
 			for _, r := range batch {
 				fr := &m.pm.frames[r.Frame]
@@ -113,7 +114,7 @@ func (m *Machine) Exit(pid uint64) error {
 	if err != nil {
 		return err
 	}
-	t := m.startOp()
+	t := m.startOp(OpExit)
 	m.teardown(mm)
 	m.exited[pid] = true
 	m.endOp(t, OpExit, 1)
@@ -126,7 +127,7 @@ func (m *Machine) Exec(pid uint64) error {
 	if err != nil {
 		return err
 	}
-	t := m.startOp()
+	t := m.startOp(OpExec)
 	m.teardown(mm)
 	m.newMM(pid, nil)
 	m.endOp(t, OpExec, 1)
@@ -214,6 +215,7 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 		if len(batch) > 0 {
 			m.pt.shadow.unmapped(batch)
 			mm.RSS -= int64(len(batch))
+			m.rmapCalls(len(batch))
 			m.rm.PagesRemove(v, batch)
 			if unmapped > 0 {
 				for _, r := range batch {

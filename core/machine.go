@@ -87,6 +87,10 @@ type Machine struct {
 	budget      budget // the simulator's own memory (budget.go)
 	rs          agingState
 	mig         migration // the page migration in progress (migrate.go)
+	// op is the operation running now and work what each kind of
+	// operation did so far (work.go).
+	op   Op
+	work [NumOps + 1]OpWork
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.
@@ -107,6 +111,7 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 		exited: make(map[uint64]bool),
 		files:  make(map[string]*File),
 		budget: budget{limit: cmp.Or(cfg.MaxSimBytes, DefaultMaxSimBytes)},
+		op:     OpNone,
 	}
 	size, _ := m.Arch.StructSize("vma")
 	m.vmaKind = m.Space.Register("vma", size, false)

@@ -31,7 +31,7 @@ func (m *Machine) Mmap(pid, addr, length uint64, prot Prot, shared bool, file st
 	if err := m.checkFile(file); err != nil {
 		return err
 	}
-	t := m.startOp()
+	t := m.startOp(OpMmap)
 	m.unmapRange(mm, addr, addr+length)
 	v := &VMA{MM: mm, Start: addr, End: addr + length, Prot: prot, Shared: shared}
 	switch {
@@ -177,7 +177,7 @@ func (m *Machine) Munmap(pid, addr, length uint64) error {
 	if err != nil {
 		return err
 	}
-	t := m.startOp()
+	t := m.startOp(OpMunmap)
 	m.unmapRange(mm, addr, addr+length)
 	m.endOp(t, OpMunmap, 1)
 	return nil
@@ -196,7 +196,7 @@ func (m *Machine) Mprotect(pid, addr, length uint64, prot Prot) error {
 	if err != nil {
 		return err
 	}
-	t := m.startOp()
+	t := m.startOp(OpMprotect)
 	end := addr + length
 	changed := false
 	for a := addr; a < end; {
@@ -265,7 +265,7 @@ func (m *Machine) DontNeed(pid, addr, length uint64) error {
 	if err != nil {
 		return err
 	}
-	t := m.startOp()
+	t := m.startOp(OpDontNeed)
 	end := addr + length
 	for i := mm.vmaIndex(addr); i < len(mm.vmas) && mm.vmas[i].Start < end; i++ {
 		v := mm.vmas[i]
@@ -295,7 +295,7 @@ func (m *Machine) Remap(pid, addr, length, pgoff uint64) error {
 	if err := m.checkTables(mm, addr, addr+length, "remapping"); err != nil {
 		return err
 	}
-	t := m.startOp()
+	t := m.startOp(OpRemap)
 	if !v.Nonlinear && pgoff != v.LinearPgOff(addr) {
 		v.File.Index.Remove(v)
 		v.Nonlinear = true

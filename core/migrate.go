@@ -147,7 +147,7 @@ func (m *Machine) Migrate(pid, addr, length uint64) error {
 	if err != nil {
 		return err
 	}
-	t := m.startOp()
+	t := m.startOp(OpMigrate)
 	moved, err := m.migrateRange(mm, addr, addr+length)
 	m.endOp(t, OpMigrate, moved)
 	return err

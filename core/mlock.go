@@ -21,7 +21,7 @@ func (m *Machine) Mlock(pid, addr, length uint64) error {
 	if err != nil {
 		return err
 	}
-	t := m.startOp()
+	t := m.startOp(OpMlock)
 	defer m.endOp(t, OpMlock, 1)
 	end := addr + length
 	m.setLocked(mm, addr, end, true)
@@ -50,7 +50,7 @@ func (m *Machine) Munlock(pid, addr, length uint64) error {
 	if err != nil {
 		return err
 	}
-	t := m.startOp()
+	t := m.startOp(OpMlock)
 	m.setLocked(mm, addr, addr+length, false)
 	m.endOp(t, OpMlock, 1)
 	return nil

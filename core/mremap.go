@@ -33,7 +33,7 @@ func (m *Machine) Mremap(pid, old, oldLen, new, newLen uint64) error {
 			return err
 		}
 	}
-	t := m.startOp()
+	t := m.startOp(OpMremap)
 	defer m.endOp(t, OpMremap, 1)
 	if new == old {
 		switch {
@@ -110,6 +110,7 @@ func (m *Machine) movePTEs(dst, src *VMA) error {
 		if p.Present() && p.Frame() != ZeroFrame {
 			from.Frame = p.Frame()
 			toRef := MapRef{Frame: from.Frame, PTE: toPA, Addr: to}
+			m.rmapCalls(1)
 			if !m.rm.PageMove(dst, src, from, toRef) {
 				// The strategy cannot move a shared page: break COW
 				// here first (make_page_exclusive), then move the copy.
@@ -120,6 +121,7 @@ func (m *Machine) movePTEs(dst, src *VMA) error {
 				m.Stats.MremapCopies++
 				p = m.PTE(from.PTE)
 				from.Frame, toRef.Frame = p.Frame(), p.Frame()
+				m.rmapCalls(1)
 				if !m.rm.PageMove(dst, src, from, toRef) {
 					panic("core: strategy refused to move an exclusive page")
 				}

@@ -124,7 +124,9 @@ func (m *Machine) unmapForReclaim(f FrameID) (unmapped, young bool, err error) {
 	m.Stats.UnmapWalks++
 	m.rs.unmapYoung = false
 	start := time.Now()
+	prev := m.enterOp(OpWalk)
 	reported := m.rm.TryToUnmap(f)
+	m.leaveOp(prev)
 	m.Stats.Time[OpWalk] += time.Since(start)
 	m.Stats.Count[OpWalk]++
 	if m.cfg.Verify {

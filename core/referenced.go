@@ -57,7 +57,9 @@ func (m *Machine) referencedWalk(f FrameID) (int, error) {
 		m.rs.refLocked = false
 	}
 	start := time.Now()
+	prev := m.enterOp(OpRefWalk)
 	young := m.rm.PageReferenced(f)
+	m.leaveOp(prev)
 	m.Stats.Time[OpRefWalk] += time.Since(start)
 	m.Stats.Count[OpRefWalk]++
 	m.Stats.RefWork.addSince(m.Walk, before)

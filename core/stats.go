@@ -73,14 +73,20 @@ type Stats struct {
 func (s *Stats) Refaults() int64 { return s.SwapIns + s.FileRefaults }
 
 // timer measures one operation, leaving out nested reclaim/verification.
+// It also makes the operation the one its work is attributed to
+// (work.go) until endOp.
 type timer struct {
 	start  time.Time
 	nested time.Duration
+	prev   Op
 }
 
-func (m *Machine) startOp() timer { return timer{start: time.Now(), nested: m.nested} }
+func (m *Machine) startOp(op Op) timer {
+	return timer{start: time.Now(), nested: m.nested, prev: m.enterOp(op)}
+}
 
 func (m *Machine) endOp(t timer, op Op, count int64) {
+	m.leaveOp(t.prev)
 	d := time.Since(t.start) - (m.nested - t.nested)
 	m.Stats.Time[op] += d
 	m.Stats.Count[op] += count
