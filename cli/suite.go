@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"rmapbench/core/cachemodel"
 	"runtime"
 	"slices"
 	"strconv"
@@ -33,6 +34,7 @@ type suiteFlags struct {
 	nonlinear, params, shard      string
 	forkCopy, ksmMaxSharing       string
 	aging                         string
+	hw                            string
 	plots                         string
 	verify, avcReuse              bool
 }
@@ -57,6 +59,7 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.nonlinear, "nonlinear", "hugh", "policy for pages of nonlinear (remap_file_pages) VMAs: hugh or andrea")
 	fs.StringVar(&f.forkCopy, "fork-copy", "", "which VMAs fork copies PTEs of: all (2.4 - 2.6.13) or anon (2.6.14+) (default: each strategy's era)")
 	fs.StringVar(&f.aging, "aging", "lru", "reclaim's aging policy: lru (2.6's active/inactive lists), random (seeded victims, no aging) or mglru (6.1's multi-gen LRU)")
+	fs.StringVar(&f.hw, "hw", "off", "cache model of a machine for cache-misses/OP and modelled-sec/OP: off, "+strings.Join(cachemodel.Names(), " or ")+" (docs/cost-model.md)")
 	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
 	fs.StringVar(&f.ksmMaxSharing, "ksm-max-page-sharing", strconv.Itoa(core.DefaultMaxPageSharing), "KSM's max_page_sharing: the most mappings of one KSM page (4.13+); 0: no limit, as before 4.13")
 	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
@@ -188,6 +191,13 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 		return nil, &usageError{"-ksm-max-page-sharing: " + err.Error()}
 	}
 	p.opts.Options["ksm-max-page-sharing"] = f.ksmMaxSharing
+	if f.hw != "off" {
+		if _, err := cachemodel.Lookup(f.hw); err != nil {
+			return nil, &usageError{"-hw: " + err.Error()}
+		}
+		p.opts.HW = f.hw
+		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "hw", Value: f.hw})
+	}
 	// Settings given on the command line are part of every benchmark
 	// name, so runs with different settings never mix in benchstat.
 	if fs.Changed("nonlinear") {

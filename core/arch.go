@@ -118,6 +118,7 @@ var arches = map[string]*Arch{
 			"anon_vma_avc":   80, // 3.19+/4.19 anon_vma with root, rwsem, refcount, degree, parent, rb_root_cached (est.)
 			"anon_vma_chain": 64, // 3.7+: vma, anon_vma, same_vma, rb_node, rb_subtree_last (est.)
 			"vma":            176,
+			"page":           64, // struct page since 2.6.x on 64-bit: 8 words
 			"stable_node":    64, // 4.13+ with NUMA: union {rb_node; head, hlist_dup, list}, hlist, kpfn, rmap_hlist_len, nid (est.)
 			"rmap_item":      64, // rmap_list, anon_vma, mm, address, oldchecksum, union {rb_node; head, hlist} (est.)
 		},
@@ -134,6 +135,7 @@ var arches = map[string]*Arch{
 			"anon_vma_avc":   40,
 			"anon_vma_chain": 32,
 			"vma":            88,
+			"page":           40, // 2.6.0: flags, count, list, mapping, index, lru, pte, private
 			"stable_node":    36,
 			"rmap_item":      32,
 		},

@@ -184,6 +184,7 @@ func (m *Machine) breakCOW(v *VMA, addr uint64, pa PTEAddr, old FrameID, content
 		v.MM.RSS--
 		m.one[0] = MapRef{Frame: old, PTE: pa, Addr: addr}
 		m.rmapCalls(1)
+		m.hookPage(old)
 		m.rm.PagesRemove(v, m.one[:])
 		m.putAnonIfUnused(old)
 	}
@@ -288,6 +289,7 @@ func (m *Machine) allocAnon(v *VMA, pin FrameID, content uint64) (FrameID, error
 func (m *Machine) mapPage(v *VMA, addr uint64, pa PTEAddr, f FrameID, writable bool, kind AddKind) error {
 	m.pt.set(pa, mkPTE(f, writable))
 	m.rmapCalls(1)
+	m.hookPage(f)
 	if !m.rm.PageAdd(v, MapRef{Frame: f, PTE: pa, Addr: addr}, kind) {
 		// A swap-cache page of a slot KSM swapped out: the strategy's
 		// ksm_might_need_to_copy; anonmm: a page mremap moved.
@@ -304,6 +306,7 @@ func (m *Machine) mapPage(v *VMA, addr uint64, pa PTEAddr, f FrameID, writable b
 		}
 		m.pt.set(pa, mkPTE(c, v.Prot&ProtWrite != 0))
 		m.rmapCalls(1)
+		m.hookPage(c)
 		if !m.rm.PageAdd(v, MapRef{Frame: c, PTE: pa, Addr: addr}, AddAnon) {
 			panic("core: strategy refused a new exclusive anonymous page")
 		}

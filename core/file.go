@@ -49,6 +49,15 @@ type FileIndex interface {
 	VMAField() string
 }
 
+// IndexStepper is implemented by an index that reports every node its
+// Visit examines: core gives it, when it builds a file's index, the
+// function to call with the VMA holding each node (Machine.Step of the
+// VMA: the linkage lives in the vm_area_struct). The walks count index
+// steps only through it.
+type IndexStepper interface {
+	StepWith(step func(v *VMA))
+}
+
 // chunk returns the page-cache chunk holding pgoff, or nil.
 func (f *File) chunk(pgoff uint64) *[tableEntries]FrameID {
 	key := pgoff >> tableBits

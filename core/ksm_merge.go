@@ -132,6 +132,7 @@ func (m *Machine) ksmWriteProtect(v *VMA, addr uint64, page FrameID) (PTEAddr, b
 func (m *Machine) ksmReplacePage(v *VMA, addr uint64, a PTEAddr, page, kpage FrameID) {
 	m.pt.set(a, mkPTE(kpage, false)&^pteAccessed)
 	m.rmapCalls(1)
+	m.hookPage(kpage)
 	if !m.rm.PageAdd(v, MapRef{Frame: kpage, PTE: a, Addr: addr}, AddKsm) {
 		panic("core: ksm: a strategy refused a KSM page in a VMA it linked")
 	}
@@ -140,6 +141,7 @@ func (m *Machine) ksmReplacePage(v *VMA, addr uint64, a PTEAddr, page, kpage Fra
 	m.mapCountDown(fr)
 	m.one[0] = MapRef{Frame: page, PTE: a, Addr: addr}
 	m.rmapCalls(1)
+	m.hookPage(page)
 	m.rm.PagesRemove(v, m.one[:])
 	m.freeSwapAndPut(page)
 }

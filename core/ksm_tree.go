@@ -49,6 +49,7 @@ type rmapItem struct {
 	state    itemState
 	seq      uint8 // seqnr & SEQNR_MASK of the unstable tree it went into
 	node     rbtree.Node[*rmapItem]
+	obj      Obj // its slot in the rmap_item slab (cost.go)
 	// When stable: the node, the links of its list, and what the
 	// strategy keeps to find the mapping (rmap_item->anon_vma).
 	head *stableNode
@@ -125,7 +126,7 @@ func (m *Machine) ksmNewItem(mm *MM, addr uint64) *rmapItem {
 	it.node.Value = it
 	k.rmapItems++
 	k.progress++
-	m.Space.Alloc(k.itemKind, 1)
+	it.obj = m.Space.New(k.itemKind)
 	return it
 }
 
@@ -138,7 +139,7 @@ func (m *Machine) ksmFreeItems(list **rmapItem) {
 		m.ksmRemoveItem(it)
 		m.ksm.rmapItems--
 		m.ksm.progress++
-		m.Space.Free(m.ksm.itemKind, 1)
+		m.Space.Delete(it.obj)
 	}
 }
 

@@ -36,7 +36,7 @@ func (m *Machine) KSMWalk(f FrameID, vmas func(anon any, fn func(v *VMA) bool), 
 		return
 	}
 	for it := n.items; it != nil; it = it.h.next {
-		m.Walk.Steps++
+		m.Step(it.obj)
 		if it.anon == nil {
 			continue
 		}

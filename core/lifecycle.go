@@ -29,7 +29,7 @@ func (m *Machine) Fork(pid, child uint64) error {
 			Mergeable: pv.Mergeable, anonPrepared: pv.anonPrepared,
 		}
 		cm.vmas = append(cm.vmas, cv)
-		m.countVMAs(1)
+		m.countVMA(cv, 1)
 		m.rm.VMAFork(cv, pv)
 		if pv.File != nil {
 			if pv.Nonlinear {
@@ -68,6 +68,10 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 				continue
 			}
 			copied++
+			if m.hw != nil {
+				m.touchPTE(makePTEAddr(pt, i))
+				m.touchPTE(makePTEAddr(ct, i))
+			}
 			switch {
 			case p.Present():
 				if cow && p.Writable() {
@@ -89,9 +93,11 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 			dst[i] = uint64(p)
 		}
 		m.pt.meta[ct].used += uint16(copied)
+		m.ptes(copied)
 		if len(batch) > 0 {
 			m.pt.shadow.mapped(batch)
 			m.rmapCalls(len(batch))
+			m.hookPages(batch)
 			m.rm.PagesDup(cv, batch)
 			for _, r := range batch {
 				fr := &m.pm.frames[r.Frame]
@@ -145,7 +151,7 @@ func (m *Machine) teardown(mm *MM) {
 		if v.File != nil {
 			v.File.unlinkIndex(v)
 		}
-		m.countVMAs(-1)
+		m.countVMA(v, -1)
 	}
 	mm.vmas = nil
 	m.ksmExit(mm)
@@ -190,6 +196,10 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 			}
 			tab[i] = 0
 			meta.used--
+			m.work[m.op].PTEs++
+			if m.hw != nil {
+				m.touchPTE(makePTEAddr(pt, i))
+			}
 			switch {
 			case p.Present():
 				f := p.Frame()
@@ -216,6 +226,7 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 			m.pt.shadow.unmapped(batch)
 			mm.RSS -= int64(len(batch))
 			m.rmapCalls(len(batch))
+			m.hookPages(batch)
 			m.rm.PagesRemove(v, batch)
 			if unmapped > 0 {
 				for _, r := range batch {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"rmapbench/core/cachemodel"
 	"time"
 )
 
@@ -39,6 +40,9 @@ type Config struct {
 	// Aging is reclaim's page-aging policy (aging.go); the zero value is
 	// the two-list LRU.
 	Aging Aging
+	// HW is the hardware profile of the cache model (cost.go): "" or
+	// "off" for none, else a name cachemodel.Lookup knows.
+	HW string
 }
 
 // DefaultMemBytes is the default simulated memory.
@@ -91,6 +95,12 @@ type Machine struct {
 	// operation did so far (work.go).
 	op   Op
 	work [NumOps + 1]OpWork
+	// hw is the cache model (-hw; nil when off), pageStruct the size of
+	// a struct page in it, and walking counts the reverse walks running
+	// (cost.go).
+	hw         *cachemodel.Cache
+	pageStruct int
+	walking    int
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.
@@ -112,6 +122,15 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 		files:  make(map[string]*File),
 		budget: budget{limit: cmp.Or(cfg.MaxSimBytes, DefaultMaxSimBytes)},
 		op:     OpNone,
+	}
+	m.Space.work = m.curWork
+	m.pageStruct, _ = m.Arch.StructSize("page")
+	if cfg.HW != "" && cfg.HW != "off" {
+		p, err := cachemodel.Lookup(cfg.HW)
+		if err != nil {
+			panic("core: " + err.Error())
+		}
+		m.hw = cachemodel.New(p)
 	}
 	size, _ := m.Arch.StructSize("vma")
 	m.vmaKind = m.Space.Register("vma", size, false)
@@ -204,7 +223,7 @@ func (m *Machine) FileByName(name string) *File {
 	}
 	f := &File{
 		Name:    name,
-		Index:   m.cfg.NewIndex(),
+		Index:   m.newIndex(),
 		id:      uint64(len(m.fileList) + 1),
 		cache:   make(map[uint64]*[tableEntries]FrameID),
 		written: make(map[uint64]uint64),
@@ -267,6 +286,9 @@ func (m *Machine) ScanRange(v *VMA, start, end uint64, fn func(addr uint64, a PT
 		base := m.pt.meta[t].base
 		for i := lo; i < hi; i++ {
 			examined++
+			if m.hw != nil {
+				m.touchPTE(makePTEAddr(t, i))
+			}
 			p := PTE(tab[i])
 			if !p.Present() {
 				if !restoring || !p.migrationOf(m.mig.old) {
@@ -295,6 +317,7 @@ func (m *Machine) CheckAddress(v *VMA, addr uint64, f FrameID) (PTEAddr, bool) {
 	if a == 0 {
 		return 0, false
 	}
+	m.touchPTE(a)
 	p := m.PTE(a)
 	if p.Present() {
 		return a, p.Frame() == f
@@ -305,6 +328,7 @@ func (m *Machine) CheckAddress(v *VMA, addr uint64, f FrameID) (PTEAddr, bool) {
 // ClearYoung is ptep_clear_flush_young: it clears the accessed bit of the
 // PTE at a and reports whether it was set.
 func (m *Machine) ClearYoung(a PTEAddr) bool {
+	m.touchPTE(a)
 	p := m.pt.pte(a)
 	young := *p&pteAccessed != 0
 	*p &^= pteAccessed
@@ -350,6 +374,8 @@ func (m *Machine) UnmapOne(v *VMA, addr uint64, a PTEAddr, f FrameID) bool {
 		repl = mkFilePTE(fr.Index)
 	}
 	m.pt.set(a, repl)
+	m.ptes(1)
+	m.touchPTE(a)
 	m.mapCountDown(fr)
 	m.mapped--
 	m.rs.progress++
@@ -433,11 +459,11 @@ func (m *Machine) freeSwapAndPut(f FrameID) {
 }
 
 func (m *Machine) addVMA(v *VMA) {
+	m.countVMA(v, 1)
 	v.MM.insertVMA(v)
 	if v.File != nil {
 		v.File.linkIndex(v)
 	}
-	m.countVMAs(1)
 }
 
 // dropVMA takes v out of its mm and its file's index.
@@ -446,16 +472,17 @@ func (m *Machine) dropVMA(v *VMA) {
 	if v.File != nil {
 		v.File.unlinkIndex(v)
 	}
-	m.countVMAs(-1)
+	m.countVMA(v, -1)
 }
 
-// countVMAs tells the space model of n VMAs created (n < 0: freed): the
-// vma objects and the rmap fields every VMA carries.
-func (m *Machine) countVMAs(n int) {
+// countVMA tells the space model of v created (n = 1) or freed (n = -1):
+// the vma object, with its slot in the vma slab (cost.go), and the rmap
+// fields every VMA carries.
+func (m *Machine) countVMA(v *VMA, n int) {
 	if n > 0 {
-		m.Space.Alloc(m.vmaKind, n)
+		v.obj = m.Space.New(m.vmaKind)
 	} else {
-		m.Space.Free(m.vmaKind, -n)
+		m.Space.Delete(v.obj)
 	}
 	m.Space.hold(InVMA, int64(n))
 }

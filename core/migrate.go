@@ -249,7 +249,8 @@ func (m *Machine) tryToMigrate(f FrameID) error {
 	m.Stats.MigrateWalks++
 	before := m.Walk
 	m.mig.unmapping = true
-	reported := m.rm.TryToUnmap(f)
+	var reported bool
+	m.walk(func() { reported = m.rm.TryToUnmap(f) })
 	m.mig.unmapping = false
 	m.Stats.MigrateWork.addSince(m.Walk, before)
 	if m.cfg.Verify {
@@ -278,7 +279,7 @@ func (m *Machine) removeMigrationPTEs(target FrameID) error {
 	m.Stats.MigrateWalks++
 	before := m.Walk
 	mg.restoring = true
-	m.rm.Walk(target, mg.visit)
+	m.walk(func() { m.rm.Walk(target, mg.visit) })
 	mg.restoring = false
 	m.Stats.MigrateWork.addSince(m.Walk, before)
 	if missed := m.putEntriesBack(target, true); missed != 0 {

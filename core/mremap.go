@@ -111,6 +111,7 @@ func (m *Machine) movePTEs(dst, src *VMA) error {
 			from.Frame = p.Frame()
 			toRef := MapRef{Frame: from.Frame, PTE: toPA, Addr: to}
 			m.rmapCalls(1)
+			m.hookPage(from.Frame)
 			if !m.rm.PageMove(dst, src, from, toRef) {
 				// The strategy cannot move a shared page: break COW
 				// here first (make_page_exclusive), then move the copy.
@@ -122,6 +123,7 @@ func (m *Machine) movePTEs(dst, src *VMA) error {
 				p = m.PTE(from.PTE)
 				from.Frame, toRef.Frame = p.Frame(), p.Frame()
 				m.rmapCalls(1)
+				m.hookPage(from.Frame)
 				if !m.rm.PageMove(dst, src, from, toRef) {
 					panic("core: strategy refused to move an exclusive page")
 				}
@@ -129,6 +131,9 @@ func (m *Machine) movePTEs(dst, src *VMA) error {
 		}
 		m.pt.set(from.PTE, 0)
 		m.pt.set(toPA, p)
+		m.ptes(1)
+		m.touchPTE(from.PTE)
+		m.touchPTE(toPA)
 	}
 	return nil
 }

@@ -125,7 +125,8 @@ func (m *Machine) unmapForReclaim(f FrameID) (unmapped, young bool, err error) {
 	m.rs.unmapYoung = false
 	start := time.Now()
 	prev := m.enterOp(OpWalk)
-	reported := m.rm.TryToUnmap(f)
+	var reported bool
+	m.walk(func() { reported = m.rm.TryToUnmap(f) })
 	m.leaveOp(prev)
 	m.Stats.Time[OpWalk] += time.Since(start)
 	m.Stats.Count[OpWalk]++

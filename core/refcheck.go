@@ -57,9 +57,11 @@ func (m *Machine) inNonlinear(mp Mapping) bool {
 // them back and adds the time to VerifyTime.
 func (m *Machine) verifying() func() {
 	saved := m.Walk
+	loud := m.quiet()
 	start := time.Now()
 	return func() {
 		m.Walk = saved
+		loud()
 		m.VerifyTime += time.Since(start)
 	}
 }

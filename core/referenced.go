@@ -58,7 +58,8 @@ func (m *Machine) referencedWalk(f FrameID) (int, error) {
 	}
 	start := time.Now()
 	prev := m.enterOp(OpRefWalk)
-	young := m.rm.PageReferenced(f)
+	var young int
+	m.walk(func() { young = m.rm.PageReferenced(f) })
 	m.leaveOp(prev)
 	m.Stats.Time[OpRefWalk] += time.Since(start)
 	m.Stats.Count[OpRefWalk]++
@@ -85,6 +86,7 @@ func (m *Machine) ReferencedOne(a PTEAddr, f FrameID) bool {
 		mm, addr := m.pt.owner(a)
 		m.rs.refSeen = append(m.rs.refSeen, Mapping{PID: mm.PID, Addr: addr})
 	}
+	m.touchPTE(a)
 	p := m.pt.pte(a)
 	if !p.Present() || p.Frame() != f || *p&pteAccessed == 0 {
 		return false

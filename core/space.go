@@ -38,6 +38,9 @@ type objKind struct {
 	rmap bool  // counted in rmap-obj-B
 	live int64
 	peak int64
+	// freeSlots and nextSlot hand out slab slots (Space.New, cost.go).
+	freeSlots []uint32
+	nextSlot  uint32
 }
 
 // Where is a structure that holds rmap fields: every live one of them
@@ -65,6 +68,9 @@ type Field struct {
 // Space counts live and peak objects by kernel struct name, the rmap
 // fields inside VMAs, mms and pages, and the bytes of each part.
 type Space struct {
+	// work, if set, counts the strategy's allocations and frees in the
+	// operation running now (work.go).
+	work   func() *OpWork
 	kinds  []objKind
 	fields []Field
 	// per is the bytes of declared fields per structure; live the
@@ -99,6 +105,9 @@ func (s *Space) Alloc(k ObjKind, n int) {
 		o.peak = o.live
 	}
 	if o.rmap {
+		if s.work != nil {
+			s.work().Allocs += int64(n)
+		}
 		s.obj += int64(n) * o.size
 		s.objPeak = max(s.objPeak, s.obj)
 		s.settle()
@@ -113,6 +122,9 @@ func (s *Space) Free(k ObjKind, n int) {
 		panic("core: space: more " + o.name + " freed than allocated")
 	}
 	if o.rmap {
+		if s.work != nil {
+			s.work().Frees += int64(n)
+		}
 		s.obj -= int64(n) * o.size
 		s.settle()
 	}

@@ -214,6 +214,7 @@ func units(w WalkCounters) int64 { return w.VMAs + w.PTEs + w.Steps }
 func (m *Machine) scope(acct *int64, share float64) (allow int64, end func()) {
 	v := m.state()
 	saved, prev := m.Walk, v.acct
+	loud := m.quiet()
 	start := time.Now()
 	allow = math.MaxInt64
 	if share > 0 {
@@ -222,6 +223,7 @@ func (m *Machine) scope(acct *int64, share float64) (allow int64, end func()) {
 	v.acct = acct
 	return allow, func() {
 		m.Walk = saved
+		loud()
 		v.acct = prev
 		m.VerifyTime += time.Since(start)
 	}
@@ -412,7 +414,7 @@ func (m *Machine) checkWalk(f FrameID, total, nonlinear int32) error {
 	v := m.verifyState
 	before := units(m.Walk)
 	v.walk = v.walk[:0]
-	m.rm.Walk(f, v.visit)
+	m.walk(func() { m.rm.Walk(f, v.visit) })
 	*v.acct += units(m.Walk) - before + int64(len(v.walk)) + walkCost
 	return m.checkReported(f, v.walk, total, nonlinear, "walk")
 }

@@ -55,7 +55,14 @@ type VMA struct {
 	// anonPrepared records that the VMA has anonymous state: anon_vma_prepare
 	// ran for it, or it inherited the state (forkcopy.go).
 	anonPrepared bool
+	// obj is the VMA's slot in the vm_area_struct slab (cost.go).
+	obj Obj
 }
+
+// Obj is the VMA as an object of the cost model: a strategy whose list
+// or tree nodes live in the vm_area_struct (anon_vma_node, the i_mmap
+// linkage) steps on it with Machine.Step.
+func (v *VMA) Obj() Obj { return v.obj }
 
 // Pages is the VMA's length in pages.
 func (v *VMA) Pages() uint64 { return (v.End - v.Start) >> pageShift }

@@ -19,8 +19,30 @@ package core
 //	       page_add_*_rmap, page_dup_rmap, page_remove_rmap and their
 //	       moves, one per PTE for the per-page interface of every era
 //	       before folios (counted by the MMU where it calls the hook).
+//	Steps  chain entries, list nodes and tree nodes the strategy read or
+//	       wrote: one per Machine.Step (cost.go); inside a reverse walk
+//	       the same call counts Walk.Steps.
+//	Allocs, Frees  objects of the strategy (pte_chain blocks, anon_vmas,
+//	       anon_vma_chains, anonmms) allocated and freed: counted by the
+//	       space model (Space.Alloc, Space.Free), which sees every one.
+//	PageTouches  struct page rmap fields read or written: one per page
+//	       handed to a page-level hook (the pte union or _mapcount it
+//	       updates), and one per Machine.TouchPage of a walk.
+//	PTEs   PTEs copied (fork) or cleared (zap, unmap, migrate, mremap's
+//	       move), counted by the MMU.
+//
+// With a hardware profile (-hw, cost.go) every step, page touch and PTE
+// also goes through the cache model: Misses counts the accesses that
+// missed every level, Cycles the modelled cycles of all of them.
 type OpWork struct {
-	Calls int64
+	Calls       int64
+	Steps       int64
+	Allocs      int64
+	Frees       int64
+	PageTouches int64
+	PTEs        int64
+	Misses      int64
+	Cycles      int64
 }
 
 // OpNone is the slot of Machine.Work for work done outside any operation.

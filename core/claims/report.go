@@ -76,7 +76,15 @@ func Write(w io.Writer, claims []Claim, meta Meta) error {
 		case c.Plot != "":
 			plot = c.Plot + " (not drawn)"
 		}
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | **%s** | %s |\n", i+1, cell(c.Text), cell(c.Source), cell(c.Measured), cell(c.Threshold), c.Verdict, plot)
+		verdict := "**" + string(c.Verdict) + "**"
+		if len(c.Models) > 0 {
+			var vs []string
+			for _, mv := range c.Models {
+				vs = append(vs, mv.Name+": **"+string(mv.Verdict)+"**")
+			}
+			verdict = strings.Join(vs, "<br>")
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s |\n", i+1, cell(c.Text), cell(c.Source), cell(c.Measured), cell(c.Threshold), verdict, plot)
 	}
 	if len(meta.Plots) > 0 {
 		b.WriteString("\n## Plots\n")

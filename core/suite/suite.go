@@ -43,7 +43,10 @@ type Options struct {
 	Options map[string]string
 	// Aging is reclaim's aging policy (core.Config.Aging).
 	Aging core.Aging
-	Ctx   context.Context
+	// HW is the cache model's hardware profile (core.Config.HW): "" or
+	// "off" for none.
+	HW  string
+	Ctx context.Context
 	// Progress, if set, is called after each run.
 	Progress func(done, total int, c *Case)
 }
@@ -103,6 +106,7 @@ func RunOnce(opts Options, c *Case, run int) (report.Result, error) {
 		Options:     opts.Options,
 		Ctx:         opts.Ctx,
 		Aging:       opts.Aging,
+		HW:          opts.HW,
 	}, c.Strategy)
 	// Start every run from a collected heap, so that one run does not pay
 	// for the garbage of the one before.
@@ -168,6 +172,7 @@ func Measure(m *core.Machine, wall time.Duration) []report.Metric {
 		report.Metric{Value: float64(m.Stats.PeakMappings), Unit: "mappings-peak", Exact: true},
 	)
 	ms = append(ms, workMetrics(m)...)
+	ms = append(ms, costMetrics(m)...)
 	ms = append(ms, reclaimMetrics(m)...)
 	// ksmd's counters, as /sys/kernel/mm/ksm has them, for runs that used
 	// KSM (core/ksm.go, docs/ksm.md).

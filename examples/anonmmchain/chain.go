@@ -28,6 +28,9 @@ type family struct {
 type location struct {
 	mm   *core.MM
 	addr uint64
+	// obj is the rmap_chain entry's slot in its slab: every read or
+	// write of the entry is a Machine.Step on it (docs/cost-model.md).
+	obj core.Obj
 }
 
 // rmapper is anonmm-chain on one machine.
@@ -102,7 +105,7 @@ func (r *rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool 
 		return true
 	}
 	if ref.Addr != fr.Index {
-		r.addLocation(ref.Frame, location{v.MM, ref.Addr})
+		r.addLocation(ref.Frame, location{mm: v.MM, addr: ref.Addr})
 	}
 	return true
 }
@@ -113,7 +116,7 @@ func (r *rmapper) PageAdd(v *core.VMA, ref core.MapRef, kind core.AddKind) bool 
 func (r *rmapper) PagesDup(child *core.VMA, refs []core.MapRef) {
 	for _, ref := range refs {
 		if fr := r.m.Frame(ref.Frame); fr.Flags&core.FrameAnon != 0 && ref.Addr != fr.Index {
-			r.addLocation(ref.Frame, location{child.MM, ref.Addr})
+			r.addLocation(ref.Frame, location{mm: child.MM, addr: ref.Addr})
 		}
 	}
 }
@@ -127,7 +130,7 @@ func (r *rmapper) PagesRemove(v *core.VMA, refs []core.MapRef) {
 			continue
 		}
 		if ref.Addr != fr.Index {
-			r.removeLocation(ref.Frame, location{v.MM, ref.Addr})
+			r.removeLocation(ref.Frame, location{mm: v.MM, addr: ref.Addr})
 		}
 		if fr.MapCount == 0 {
 			r.forget(ref.Frame)
@@ -144,14 +147,14 @@ func (r *rmapper) PageMove(dst, src *core.VMA, from, to core.MapRef) bool {
 		return true
 	}
 	if from.Addr != fr.Index {
-		r.removeLocation(from.Frame, location{src.MM, from.Addr})
+		r.removeLocation(from.Frame, location{mm: src.MM, addr: from.Addr})
 	}
 	switch {
 	case fr.MapCount == 1:
 		r.dropChain(from.Frame) // nothing else maps it
 		fr.Index = to.Addr
 	case to.Addr != fr.Index:
-		r.addLocation(from.Frame, location{dst.MM, to.Addr})
+		r.addLocation(from.Frame, location{mm: dst.MM, addr: to.Addr})
 	}
 	return true
 }
@@ -178,7 +181,7 @@ func (r *rmapper) locations(f core.FrameID, try func(v *core.VMA, addr uint64, a
 		}
 	}
 	for _, loc := range slices.Clone(r.chains[f]) {
-		r.m.Walk.Steps++
+		r.m.Step(loc.obj)
 		if !tryAt(loc.mm, loc.addr) {
 			return
 		}
@@ -265,15 +268,21 @@ func (r *rmapper) PageMigrate(old, new core.FrameID) {
 }
 
 func (r *rmapper) addLocation(f core.FrameID, loc location) {
+	loc.obj = r.m.Space.New(r.chain)
+	r.m.Step(loc.obj)
 	r.chains[f] = append(r.chains[f], loc)
-	r.m.Space.Alloc(r.chain, 1)
 }
 
 func (r *rmapper) removeLocation(f core.FrameID, loc location) {
 	c := r.chains[f]
-	if i := slices.Index(c, loc); i >= 0 {
+	// The search reads every entry up to the one removed.
+	i := slices.IndexFunc(c, func(x location) bool {
+		r.m.Step(x.obj)
+		return x.mm == loc.mm && x.addr == loc.addr
+	})
+	if i >= 0 {
+		r.m.Space.Delete(c[i].obj)
 		r.chains[f] = slices.Delete(c, i, i+1)
-		r.m.Space.Free(r.chain, 1)
 	}
 	if len(r.chains[f]) == 0 {
 		delete(r.chains, f)
@@ -281,7 +290,9 @@ func (r *rmapper) removeLocation(f core.FrameID, loc location) {
 }
 
 func (r *rmapper) dropChain(f core.FrameID) {
-	r.m.Space.Free(r.chain, len(r.chains[f]))
+	for _, loc := range r.chains[f] {
+		r.m.Space.Delete(loc.obj)
+	}
 	delete(r.chains, f)
 }
 

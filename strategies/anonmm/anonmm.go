@@ -30,6 +30,7 @@ type anonmm struct {
 	// prev and next are the list_head: a circular list through the head
 	// and every anonmm forked from it.
 	prev, next *anonmm
+	obj        core.Obj // its slot in the anonmm slab
 }
 
 // Rmapper is the anonmm rmap of one machine.
@@ -67,15 +68,15 @@ func pageAnonmm(fr *core.Frame) *anonmm {
 }
 
 func (r *Rmapper) alloc() *anonmm {
-	r.m.Space.Alloc(r.kind, 1)
-	return &anonmm{}
+	return &anonmm{obj: r.m.Space.New(r.kind)}
 }
 
 // free is kmem_cache_free: the object is poisoned so that a use after
 // free panics instead of passing unnoticed.
 func (r *Rmapper) free(a *anonmm) {
+	obj := a.obj
 	*a = anonmm{count: -1}
-	r.m.Space.Free(r.kind, 1)
+	r.m.Space.Delete(obj)
 }
 
 // MMInit is exec_rmap for a new process or an exec (parent == nil) and
@@ -92,6 +93,10 @@ func (r *Rmapper) MMInit(mm, parent *core.MM) {
 		// fork appends to the parent's chain (list_add_tail under the
 		// head): O(1) whatever the size of the family.
 		hd := of(parent).head
+		// list_add_tail writes the new anonmm, the head and the tail.
+		r.m.Step(a.obj)
+		r.m.Step(hd.obj)
+		r.m.Step(hd.prev.obj)
 		a.count = 1
 		a.head = hd
 		hd.count++
@@ -131,6 +136,10 @@ func (r *Rmapper) MMExit(mm *core.MM) {
 // free_anonmm).
 func (r *Rmapper) unlinkFree(a *anonmm) {
 	hd := a.head
+	// list_del writes both neighbours; the head's count is written too.
+	r.m.Step(a.prev.obj)
+	r.m.Step(a.next.obj)
+	r.m.Step(hd.obj)
 	a.prev.next = a.next
 	a.next.prev = a.prev
 	r.free(a)
@@ -272,7 +281,7 @@ func (r *Rmapper) eachCandidate(fr *core.Frame, try func(mm *core.MM) bool) {
 		return
 	}
 	for a := first.next; a != first; a = a.next {
-		r.m.Walk.Steps++
+		r.m.Step(a.obj)
 		if a.mm == nil || a.mm.RSS == 0 {
 			continue
 		}
@@ -296,6 +305,7 @@ func (r *Rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool
 		return
 	}
 	addr := fr.Index
+	r.m.TouchPage(f) // page->mapping, page->index
 	r.eachCandidate(fr, func(mm *core.MM) bool {
 		v, _, ok := r.tryMM(mm, addr, f)
 		if !ok {
@@ -322,6 +332,7 @@ func (r *Rmapper) TryToUnmap(f core.FrameID) bool {
 		return true
 	}
 	addr := fr.Index
+	r.m.TouchPage(f) // page->mapping, page->index
 	r.eachCandidate(fr, func(mm *core.MM) bool {
 		if v, a, ok := r.tryMM(mm, addr, f); ok {
 			if r.m.Mlocked(v) {

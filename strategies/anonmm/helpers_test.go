@@ -95,7 +95,7 @@ func (h *harness) wantCopies(step string, want int64) {
 func (h *harness) walk(f core.FrameID) ([]core.Mapping, core.WalkCounters) {
 	h.m.Walk = core.WalkCounters{}
 	var got []core.Mapping
-	h.m.Rmapper().Walk(f, func(v *core.VMA, addr uint64) bool {
+	h.m.RmapWalk(f, func(v *core.VMA, addr uint64) bool {
 		got = append(got, core.Mapping{PID: v.MM.PID, Addr: addr})
 		return true
 	})

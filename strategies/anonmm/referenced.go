@@ -19,6 +19,7 @@ func (r *Rmapper) PageReferenced(f core.FrameID) int {
 	if fr.Flags&core.FrameAnon == 0 {
 		return r.files.Referenced(f)
 	}
+	r.m.TouchPage(f) // page->mapping, page->index
 	first := pageAnonmm(fr)
 	addr := fr.Index
 	left, young := fr.MapCount, 0
@@ -43,7 +44,7 @@ func (r *Rmapper) PageReferenced(f core.FrameID) int {
 		}
 	}
 	for a := first.next; a != first; a = a.next {
-		r.m.Walk.Steps++
+		r.m.Step(a.obj)
 		if a.mm == nil || a.mm.RSS == 0 {
 			continue
 		}

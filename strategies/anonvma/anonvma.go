@@ -74,6 +74,7 @@ type anonVMA struct {
 	// ksmRefs is 2.6.33's ksm_refcount: rmap_items of KSM pages that
 	// hold the anon_vma (the first reference count an anon_vma had).
 	ksmRefs int
+	obj     core.Obj // its slot in the anon_vma slab
 }
 
 // vmaLink is a VMA's anon_vma_node; it is also the per-VMA state in
@@ -115,7 +116,7 @@ func anonOf(v *core.VMA) *anonVMA {
 func (r *rmapper) alloc() *anonVMA {
 	av := &anonVMA{}
 	av.head.prev, av.head.next = &av.head, &av.head
-	r.m.Space.Alloc(r.kind, 1)
+	av.obj = r.m.Space.New(r.kind)
 	return av
 }
 
@@ -125,6 +126,11 @@ func (r *rmapper) alloc() *anonVMA {
 func (r *rmapper) link(v *core.VMA, av *anonVMA) {
 	l := state(v)
 	l.av = av
+	// list_add writes the head in the anon_vma, the new node in v and
+	// the old first node (the head again when the list was empty).
+	r.m.Step(av.obj)
+	r.m.Step(v.Obj())
+	r.nodeStep(av, av.head.next)
 	l.prev, l.next = &av.head, av.head.next
 	av.head.next.prev = l
 	av.head.next = l
@@ -138,12 +144,26 @@ func (r *rmapper) unlink(v *core.VMA) {
 		return
 	}
 	av := l.av
+	// list_del writes v's node and both neighbours.
+	r.m.Step(v.Obj())
+	r.nodeStep(av, l.prev)
+	r.nodeStep(av, l.next)
 	l.prev.next = l.next
 	l.next.prev = l.prev
 	l.prev, l.next, l.av = nil, nil, nil
 	av.n--
 	if av.n == 0 && av.ksmRefs == 0 {
-		r.m.Space.Free(r.kind, 1)
+		r.m.Space.Delete(av.obj)
+	}
+}
+
+// nodeStep steps on the object holding list node l of av: the anon_vma
+// for its head, else the VMA.
+func (r *rmapper) nodeStep(av *anonVMA, l *vmaLink) {
+	if l == &av.head {
+		r.m.Step(av.obj)
+	} else {
+		r.m.Step(l.vma.Obj())
 	}
 }
 
@@ -255,7 +275,7 @@ func (r *rmapper) KSMUnlink(anon any) {
 	av := anon.(*anonVMA)
 	av.ksmRefs--
 	if av.ksmRefs == 0 && av.n == 0 {
-		r.m.Space.Free(r.kind, 1)
+		r.m.Space.Delete(av.obj)
 	}
 }
 
@@ -264,7 +284,7 @@ func (r *rmapper) KSMUnlink(anon any) {
 func (r *rmapper) ksmVMAs(anon any, fn func(v *core.VMA) bool) {
 	av := anon.(*anonVMA)
 	for l := av.head.next; l != &av.head; l = l.next {
-		r.m.Walk.Steps++
+		r.m.Step(l.vma.Obj())
 		if !fn(l.vma) {
 			return
 		}
@@ -286,7 +306,7 @@ func (r *rmapper) anonWalk(f core.FrameID, fn func(v *core.VMA, addr uint64, a c
 	}
 	av := fr.Anon.(*anonVMA)
 	for l := av.head.next; l != &av.head; l = l.next {
-		m.Walk.Steps++
+		m.Step(l.vma.Obj())
 		m.Walk.VMAs++
 		v := l.vma
 		if r.files.Skips(v) {

@@ -12,7 +12,11 @@ type listNode struct {
 type Linear struct {
 	head listNode // sentinel
 	n    int
+	step func(*core.VMA)
 }
+
+// StepWith makes Visit report every node it examines (core.IndexStepper).
+func (l *Linear) StepWith(step func(*core.VMA)) { l.step = step }
 
 // NewLinear returns an empty list.
 func NewLinear() core.FileIndex {
@@ -60,6 +64,9 @@ func (l *Linear) Visit(pgoff uint64, fn func(*core.VMA) bool) (steps int) {
 	for n := l.head.next; n != &l.head; {
 		next := n.next // fn may unlink nothing, but be safe against reordering
 		steps++
+		if l.step != nil {
+			l.step(n.vma)
+		}
 		if !fn(n.vma) {
 			break
 		}

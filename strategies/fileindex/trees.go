@@ -44,6 +44,9 @@ func (p *Prio) Visit(pgoff uint64, fn func(*core.VMA) bool) int {
 // Len is the number of VMAs indexed.
 func (p *Prio) Len() int { return p.t.Len() }
 
+// StepWith makes Visit report every node it examines (core.IndexStepper).
+func (p *Prio) StepWith(step func(*core.VMA)) { p.t.Seen = step }
+
 // VMAField is the shared union of 2.6.7-3.6: vm_set or prio_tree_node.
 func (p *Prio) VMAField() string { return "vm_area_struct.shared:prio" }
 
@@ -80,6 +83,9 @@ func (it *Interval) Visit(pgoff uint64, fn func(*core.VMA) bool) int {
 
 // Len is the number of VMAs indexed.
 func (it *Interval) Len() int { return it.t.Len() }
+
+// StepWith makes Visit report every node it examines (core.IndexStepper).
+func (it *Interval) StepWith(step func(*core.VMA)) { it.t.Seen = step }
 
 // VMAField is 3.7+'s shared.linear: rb_node and rb_subtree_last.
 func (it *Interval) VMAField() string { return "vm_area_struct.shared:interval" }

@@ -55,8 +55,9 @@ type Rmapper struct {
 	m     *core.Machine
 	store *ptechains.Store
 	kind  core.ObjKind
-	// counted is how many blocks the space model has been told about.
-	counted int
+	// allocs and frees are the slab's counts the space model has been
+	// told about.
+	allocs, frees uint64
 }
 
 // New makes the pte-chain rmap for m, with blocks sized to m's arch.
@@ -64,11 +65,15 @@ func New(m *core.Machine) *Rmapper {
 	// struct page of 2.6.0 carries the pte union in every frame.
 	m.DeclareFields("page.pte")
 	size, _ := m.Arch.StructSize("pte_chain")
-	return &Rmapper{
+	r := &Rmapper{
 		m:     m,
 		store: ptechains.New(m.Arch.NRPTE()),
 		kind:  m.Space.Register("pte_chain", size, true),
 	}
+	// Every block a chain operation reads or writes is a step on the
+	// block's line of the pte_chain slab.
+	r.store.Touch = func(b uint32) { m.Step(core.ObjAt(r.kind, b)) }
+	return r
 }
 
 func (r *Rmapper) head(f core.FrameID) *ptechains.Head {
@@ -77,13 +82,14 @@ func (r *Rmapper) head(f core.FrameID) *ptechains.Head {
 
 // account brings the space model in step with the slab.
 func (r *Rmapper) account() {
-	switch live := r.store.LiveBlocks(); {
-	case live > r.counted:
-		r.m.Space.Alloc(r.kind, live-r.counted)
-		r.counted = live
-	case live < r.counted:
-		r.m.Space.Free(r.kind, r.counted-live)
-		r.counted = live
+	st := r.store.Stats()
+	if st.Allocs > r.allocs {
+		r.m.Space.Alloc(r.kind, int(st.Allocs-r.allocs))
+		r.allocs = st.Allocs
+	}
+	if st.Frees > r.frees {
+		r.m.Space.Free(r.kind, int(st.Frees-r.frees))
+		r.frees = st.Frees
 	}
 }
 
@@ -149,10 +155,11 @@ func (r *Rmapper) owner(pte ptechains.PTE) (*core.VMA, uint64) {
 
 // Walk visits every PTE on f's chain.
 func (r *Rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool) {
-	r.m.Walk.Steps += int64(r.store.Each(*r.head(f), func(pte ptechains.PTE) bool {
+	r.m.TouchPage(f)
+	r.store.Each(*r.head(f), func(pte ptechains.PTE) bool {
 		v, addr := r.owner(pte)
 		return visit(v, addr)
-	}))
+	})
 }
 
 // TryToUnmap unmaps every PTE on f's chain, removing each entry as it goes
@@ -163,14 +170,15 @@ func (r *Rmapper) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool
 // its entry: it still refers to the page, and the chain goes to the new
 // page (PageMigrate).
 func (r *Rmapper) TryToUnmap(f core.FrameID) bool {
-	r.m.Walk.Steps += int64(r.store.UnmapEach(r.head(f), func(pte ptechains.PTE) (bool, bool) {
+	r.m.TouchPage(f)
+	r.store.UnmapEach(r.head(f), func(pte ptechains.PTE) (bool, bool) {
 		v, addr := r.owner(pte)
 		if r.m.Mlocked(v) {
 			return false, true
 		}
 		a := core.PTEAddr(pte)
 		return r.m.UnmapOne(v, addr, a, f) && !r.m.PTE(a).IsMigration(), false
-	}))
+	})
 	r.account()
 	return r.m.Frame(f).MapCount == 0
 }

@@ -15,14 +15,15 @@ import (
 func (r *Rmapper) PageReferenced(f core.FrameID) int {
 	h := r.head(f)
 	young, n := 0, 0
-	r.m.Walk.Steps += int64(r.store.Each(*h, func(pte ptechains.PTE) bool {
+	r.m.TouchPage(f)
+	r.store.Each(*h, func(pte ptechains.PTE) bool {
 		r.m.Walk.PTEs++
 		n++
 		if r.m.ReferencedOne(core.PTEAddr(pte), f) {
 			young++
 		}
 		return true
-	}))
+	})
 	if n == 1 && r.store.Collapse(h) {
 		r.account()
 	}

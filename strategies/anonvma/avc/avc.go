@@ -36,6 +36,7 @@ type anonVMA struct {
 	// freed marks an anon_vma returned to the slab, so that a walk through
 	// a stale page->mapping is caught instead of silently followed.
 	freed bool
+	obj   core.Obj // its slot in the anon_vma slab
 }
 
 // chain is struct anon_vma_chain: one link between a VMA and an anon_vma.
@@ -45,6 +46,7 @@ type chain struct {
 	// same_vma: the VMA's list of chains, newest first.
 	prev, next *chain
 	rb         itree.Node[*chain]
+	obj        core.Obj // its slot in the anon_vma_chain slab
 }
 
 // vmaState is the anonymous part of vm_area_struct, kept in VMA.Rmap:
@@ -123,7 +125,9 @@ func chainLen(v *core.VMA) int {
 func (r *rmapper) allocAnonVMA() *anonVMA {
 	av := &anonVMA{degree: 1, refcount: 1}
 	av.root, av.parent = av, av
-	r.m.Space.Alloc(r.avKind, 1)
+	av.obj = r.m.Space.New(r.avKind)
+	// A walk steps on every chain node its stab examines.
+	av.tree.Seen = r.stepChain
 	return av
 }
 
@@ -132,7 +136,7 @@ func (r *rmapper) freeAnonVMA(av *anonVMA) {
 		panic(fmt.Sprintf("anonvma-avc: freeing an anon_vma that is freed (%v) or still holds %d chains", av.freed, av.tree.Len()))
 	}
 	av.freed = true
-	r.m.Space.Free(r.avKind, 1)
+	r.m.Space.Delete(av.obj)
 }
 
 // put is put_anon_vma with __put_anon_vma: the last reference frees the
@@ -152,16 +156,17 @@ func (r *rmapper) put(av *anonVMA) {
 }
 
 func (r *rmapper) allocChain() *chain {
-	r.m.Space.Alloc(r.avcKind, 1)
-	c := &chain{}
+	c := &chain{obj: r.m.Space.New(r.avcKind)}
 	c.rb.Value = c
 	return c
 }
 
 func (r *rmapper) freeChain(c *chain) {
 	c.vma, c.av = nil, nil
-	r.m.Space.Free(r.avcKind, 1)
+	r.m.Space.Delete(c.obj)
 }
+
+func (r *rmapper) stepChain(c *chain) { r.m.Step(c.obj) }
 
 // link is anon_vma_chain_link: c joins v's list at its head and av's tree
 // under v's page range.
@@ -171,6 +176,11 @@ func (r *rmapper) link(v *core.VMA, c *chain, av *anonVMA) {
 	}
 	s := state(v)
 	c.vma, c.av = v, av
+	// The chain is written, v's list head, and av's tree root (the
+	// rebalancing steps of the insert are not counted).
+	r.m.Step(c.obj)
+	r.m.Step(v.Obj())
+	r.m.Step(av.obj)
 	c.prev, c.next = nil, s.head
 	if s.head != nil {
 		s.head.prev = c
@@ -238,6 +248,8 @@ func (r *rmapper) unlinkAnonVMAs(v *core.VMA) {
 	for c := s.head; c != nil; {
 		next := c.next
 		av := c.av
+		r.m.Step(c.obj)
+		r.m.Step(av.obj)
 		av.tree.Remove(&c.rb)
 		if av.tree.Len() == 0 {
 			av.parent.degree--
@@ -497,7 +509,7 @@ func (r *rmapper) anonWalk(f core.FrameID, fn func(v *core.VMA, addr uint64, a c
 		panic(fmt.Sprintf("anonvma-avc: frame %d points at a freed anon_vma", f))
 	}
 	pgoff := fr.Index
-	m.Walk.Steps += int64(av.tree.Stab(pgoff, func(n *itree.Node[*chain]) bool {
+	av.tree.Stab(pgoff, func(n *itree.Node[*chain]) bool {
 		v := n.Value.vma
 		m.Walk.VMAs++
 		addr, ok := v.Address(pgoff)
@@ -509,7 +521,7 @@ func (r *rmapper) anonWalk(f core.FrameID, fn func(v *core.VMA, addr uint64, a c
 			return true
 		}
 		return fn(v, addr, a)
-	}))
+	})
 }
 
 // Walk is rmap_walk: file pages through i_mmap, anonymous pages through
@@ -552,7 +564,7 @@ func (r *rmapper) ksmVMAs(anon any, fn func(v *core.VMA) bool) {
 	if av.freed {
 		panic("anonvma-avc: an rmap_item holds a freed anon_vma")
 	}
-	r.m.Walk.Steps += int64(av.tree.Overlap(0, math.MaxUint64, func(n *itree.Node[*chain]) bool {
+	av.tree.Overlap(0, math.MaxUint64, func(n *itree.Node[*chain]) bool {
 		return fn(n.Value.vma)
-	}))
+	})
 }

@@ -162,7 +162,7 @@ func TestExitingParentsChain(t *testing.T) {
 // increase.
 func walkCount(m *core.Machine, f core.FrameID) (found int, w core.WalkCounters) {
 	before := m.Walk
-	m.Rmapper().Walk(f, func(*core.VMA, uint64) bool { found++; return true })
+	m.RmapWalk(f, func(*core.VMA, uint64) bool { found++; return true })
 	w = m.Walk
 	w.VMAs -= before.VMAs
 	w.PTEs -= before.PTEs

@@ -33,6 +33,16 @@ func (n *Node[T]) InTree() bool { return n.owner != nil }
 type Tree[T any] struct {
 	root  *Node[T]
 	count int
+	// Seen, if set, is called with the value of every node a query
+	// examines, once per node it counts: the owner hands it to its
+	// machine's cost model (core.Machine.Step).
+	Seen func(T)
+}
+
+func (t *Tree[T]) see(n *Node[T]) {
+	if t.Seen != nil {
+		t.Seen(n.Value)
+	}
 }
 
 // Len returns the number of nodes in the tree.

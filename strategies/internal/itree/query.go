@@ -26,6 +26,7 @@ func (t *Tree[T]) Overlap(lo, hi uint64, fn func(*Node[T]) bool) (visited int) {
 		return 0
 	}
 	visited = 1
+	t.see(n)
 	if n.subtreeLast < lo {
 		return visited
 	}
@@ -36,6 +37,7 @@ descend:
 		// Go to the first node in order that can still matter.
 		for l := n.left; l != nil; l = n.left {
 			visited++
+			t.see(l)
 			if l.subtreeLast < lo {
 				break
 			}
@@ -51,6 +53,7 @@ descend:
 			}
 			if r := n.right; r != nil {
 				visited++
+				t.see(r)
 				if r.subtreeLast >= lo {
 					n = r
 					continue descend

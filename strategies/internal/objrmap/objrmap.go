@@ -120,16 +120,17 @@ func (fs *Files) Skips(v *core.VMA) bool { return fs.era.SkipEmptyMM && v.MM.RSS
 func (fs *Files) candidates(file *core.File, pgoff uint64, fn func(v *core.VMA) bool) {
 	m := fs.m
 	stop := false
-	m.Walk.Steps += int64(file.Index.Visit(pgoff, func(v *core.VMA) bool {
+	// The index steps on every node it examines (core.IndexStepper).
+	file.Index.Visit(pgoff, func(v *core.VMA) bool {
 		m.Walk.VMAs++
 		stop = !fn(v)
 		return !stop
-	}))
+	})
 	if stop || !fs.era.NonlinearOnList {
 		return
 	}
 	for _, v := range file.Nonlinear {
-		m.Walk.Steps++
+		m.Step(v.Obj())
 		m.Walk.VMAs++
 		if !fn(v) {
 			return
@@ -156,6 +157,7 @@ func (fs *Files) mapping(v *core.VMA, f core.FrameID, pgoff uint64) (uint64, cor
 // (page_referenced_file without the ageing).
 func (fs *Files) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool) {
 	fr := fs.m.Frame(f)
+	fs.m.TouchPage(f) // page->mapping, page->index
 	fs.candidates(fr.File, fr.Index, func(v *core.VMA) bool {
 		addr, _, ok := fs.mapping(v, f, fr.Index)
 		return !ok || visit(v, addr)
@@ -169,6 +171,7 @@ func (fs *Files) Walk(f core.FrameID, visit func(v *core.VMA, addr uint64) bool)
 func (fs *Files) TryToUnmap(f core.FrameID) bool {
 	m := fs.m
 	fr := m.Frame(f)
+	m.TouchPage(f) // page->mapping, page->index
 	failed := false
 	fs.candidates(fr.File, fr.Index, func(v *core.VMA) bool {
 		addr, a, ok := fs.mapping(v, f, fr.Index)
@@ -251,7 +254,7 @@ func (fs *Files) unmapCluster(v *core.VMA, cursor uint64) int {
 	start := max((v.Start+cursor)&^(cluster-1), v.Start)
 	end := min(start+cluster, v.End)
 	unmapped := 0
-	m.Walk.Steps++
+	m.Step(v.Obj())
 	m.Walk.PTEs += m.ScanRange(v, start, end, func(addr uint64, a core.PTEAddr, p core.PTE) bool {
 		if m.ClearYoung(a) {
 			return true
@@ -296,6 +299,7 @@ func (fs *Files) WalkPage(f core.FrameID, anon AnonWalk, visit func(v *core.VMA,
 		fs.Walk(f, visit)
 		return
 	}
+	fs.m.TouchPage(f) // page->mapping, page->index
 	anon(f, func(v *core.VMA, addr uint64, _ core.PTEAddr) bool { return visit(v, addr) })
 }
 
@@ -307,6 +311,7 @@ func (fs *Files) TryToUnmapPage(f core.FrameID, anon AnonWalk) bool {
 	if fr.Flags&core.FrameAnon == 0 {
 		return fs.TryToUnmap(f)
 	}
+	fs.m.TouchPage(f) // page->mapping, page->index
 	anon(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
 		if fs.m.Mlocked(v) {
 			return false

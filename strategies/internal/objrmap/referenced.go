@@ -22,6 +22,7 @@ import "rmapbench/core"
 func (fs *Files) Referenced(f core.FrameID) int {
 	m := fs.m
 	fr := m.Frame(f)
+	m.TouchPage(f) // page->mapping, page->index
 	left, young := fr.MapCount, 0
 	fs.candidates(fr.File, fr.Index, func(v *core.VMA) bool {
 		if v.Locked && v.Shared {
@@ -51,6 +52,7 @@ func (fs *Files) ReferencedPage(f core.FrameID, anon AnonWalk) int {
 	if fr.Flags&core.FrameAnon == 0 {
 		return fs.Referenced(f)
 	}
+	fs.m.TouchPage(f) // page->mapping, page->index
 	left, young := fr.MapCount, 0
 	anon(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
 		if fs.m.ReferencedOne(a, f) {

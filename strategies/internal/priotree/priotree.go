@@ -71,6 +71,16 @@ type Tree[T any] struct {
 	// value means 1, the kernel's INIT_PRIO_TREE_ROOT.
 	indexBits uint
 	count     int
+	// Seen, if set, is called with the value of every node a query
+	// examines (tree nodes and vm_set members), once per node it counts:
+	// the owner hands it to its machine's cost model (core.Machine.Step).
+	Seen func(T)
+}
+
+func (t *Tree[T]) see(n *Node[T]) {
+	if t.Seen != nil {
+		t.Seen(n.Value)
+	}
 }
 
 // sizeBits is the number of size bits an overflow sub-tree can distinguish:

@@ -34,6 +34,7 @@ func (t *Tree[T]) Overlap(lo, hi uint64, fn func(*Node[T]) bool) (visited int) {
 		return 0
 	}
 	visited = 1
+	t.see(cur)
 	if cur.heap < lo {
 		return visited
 	}
@@ -50,7 +51,7 @@ walk:
 	for {
 		// cur has been counted and its heap index is >= lo.
 		if cur.radix <= hi {
-			n, more := reportSet(cur, fn)
+			n, more := reportSet(cur, fn, t.see)
 			visited += n
 			if !more {
 				return visited
@@ -58,6 +59,7 @@ walk:
 		}
 		if l := cur.left; l != nil {
 			visited++
+			t.see(l)
 			if l.heap >= lo {
 				cur = l
 				depth++
@@ -75,6 +77,7 @@ walk:
 				}
 				if prefix|bit <= hi {
 					visited++
+					t.see(r)
 					if r.heap >= lo {
 						cur = r
 						prefix |= bit
@@ -114,7 +117,7 @@ func (t *Tree[T]) Stab(point uint64, fn func(*Node[T]) bool) (visited int) {
 // reportSet passes tree node n and then every node on its vm_set list to fn.
 // It returns how many list nodes it passed (n itself was counted by the
 // walk when it read n's interval) and false if fn asked to stop.
-func reportSet[T any](n *Node[T], fn func(*Node[T]) bool) (members int, more bool) {
+func reportSet[T any](n *Node[T], fn func(*Node[T]) bool, see func(*Node[T])) (members int, more bool) {
 	if !fn(n) {
 		return 0, false
 	}
@@ -124,6 +127,9 @@ func reportSet[T any](n *Node[T], fn func(*Node[T]) bool) (members int, more boo
 	}
 	for m := head; ; {
 		members++
+		if see != nil {
+			see(m)
+		}
 		if !fn(m) {
 			return members, false
 		}
@@ -140,7 +146,7 @@ func reportSet[T any](n *Node[T], fn func(*Node[T]) bool) (members int, more boo
 func (t *Tree[T]) Each(fn func(*Node[T]) bool) {
 	cur := t.root
 	for cur != nil {
-		if _, more := reportSet(cur, fn); !more {
+		if _, more := reportSet(cur, fn, nil); !more {
 			return
 		}
 		if cur.left != nil {

@@ -68,6 +68,17 @@ type Store struct {
 
 	live, peak    int
 	allocs, frees uint64
+
+	// Touch, if set, is called with every block a chain operation reads
+	// or writes, once per step it reports: the strategy hands it to its
+	// machine's cost model (core.Machine.Step).
+	Touch func(block uint32)
+}
+
+func (s *Store) touch(b uint32) {
+	if s.Touch != nil {
+		s.Touch(b)
+	}
 }
 
 // New returns a store whose blocks hold nrpte ptes each (7 for x86-64; see
@@ -194,6 +205,7 @@ func (s *Store) Add(h *Head, ptep PTE) (steps int) {
 		s.mem[o+last-1] = ptep
 		s.mem[o] = s.encode(0, s.nrpte-2)
 		*h = Head(b)
+		s.touch(b)
 		return 1
 	}
 	head := uint32(cur)
@@ -205,6 +217,8 @@ func (s *Store) Add(h *Head, ptep PTE) (steps int) {
 		s.mem[no] = s.encode(head, s.nrpte-1)
 		s.mem[no+last] = ptep
 		*h = Head(b)
+		s.touch(head)
+		s.touch(b)
 		return 2
 	}
 	// Slot idx-1 is word idx of the block; decrementing next_and_idx
@@ -212,6 +226,7 @@ func (s *Store) Add(h *Head, ptep PTE) (steps int) {
 	idx := int(s.mem[o] & s.mask)
 	s.mem[o+idx] = ptep
 	s.mem[o]--
+	s.touch(head)
 	return 1
 }
 
@@ -242,6 +257,7 @@ func (s *Store) Remove(h *Head, ptep PTE) (found bool, steps int) {
 		o := s.base(pc)
 		w := s.mem[o]
 		steps++
+		s.touch(pc)
 		used := s.mem[o+1+int(w&s.mask) : o+1+s.nrpte]
 		for i, pa := range used {
 			if pa != ptep {
@@ -285,6 +301,7 @@ func (s *Store) Each(h Head, fn func(PTE) bool) (steps int) {
 		o := s.base(pc)
 		w := s.mem[o]
 		steps++
+		s.touch(pc)
 		for i := o + 1 + int(w&s.mask); i <= o+s.nrpte; i++ {
 			// Index s.mem afresh on every call: fn may grow the slab
 			// by adding to another page.
@@ -330,6 +347,7 @@ func (s *Store) UnmapEach(h *Head, fn func(PTE) (remove, stop bool)) (steps int)
 	for pc := start; pc != 0; {
 		next := s.next(pc)
 		steps++
+		s.touch(pc)
 		for i := s.idx(pc); i < s.nrpte; i++ {
 			o := s.base(pc)
 			remove, stop := fn(s.mem[o+1+i])
