@@ -78,13 +78,36 @@ func (s *Space) Delete(obj Obj) {
 // test or tool calling a strategy's walk itself), the step is also one
 // of Walk.Steps.
 func (m *Machine) Step(obj Obj) {
-	w := &m.work[m.op]
-	w.Steps++
+	m.work[m.op].Steps++
 	if m.walking > 0 || m.op == OpNone {
 		m.Walk.Steps++
 	}
 	if m.hw != nil {
-		m.hwAccess(w, m.objAddr(obj))
+		m.hwStep(obj)
+	}
+}
+
+// The hw functions are the cache model's side of the calls above, kept
+// out of line so that the calls stay small enough to inline when the
+// model is off.
+
+//go:noinline
+func (m *Machine) hwStep(obj Obj) { m.hwAccess(&m.work[m.op], m.objAddr(obj)) }
+
+//go:noinline
+func (m *Machine) hwPage(f FrameID) { m.hwAccess(&m.work[m.op], m.pageAddr(f)) }
+
+//go:noinline
+func (m *Machine) hwPTE(a PTEAddr) {
+	m.hwAccess(&m.work[m.op], hwPageTabs+uint64(a.table())*hwSlabSize+uint64(a.slot()*m.Arch.PointerSize))
+}
+
+// hwPTEs is hwPTE for slots [lo, hi) of table t.
+//
+//go:noinline
+func (m *Machine) hwPTEs(t tableID, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		m.hwPTE(makePTEAddr(t, i))
 	}
 }
 
@@ -93,31 +116,28 @@ func (m *Machine) Step(obj Obj) {
 // -hw an access to f's line of mem_map. The page-level hooks need not
 // call it: the MMU counts the page it hands them.
 func (m *Machine) TouchPage(f FrameID) {
-	w := &m.work[m.op]
-	w.PageTouches++
+	m.work[m.op].PageTouches++
 	if m.hw != nil {
-		m.hwAccess(w, m.pageAddr(f))
+		m.hwPage(f)
 	}
 }
 
 // hookPages counts the struct page each of refs has touched by the hook
 // the MMU is about to call.
 func (m *Machine) hookPages(refs []MapRef) {
-	w := &m.work[m.op]
-	w.PageTouches += int64(len(refs))
+	m.work[m.op].PageTouches += int64(len(refs))
 	if m.hw != nil {
 		for _, r := range refs {
-			m.hwAccess(w, m.pageAddr(r.Frame))
+			m.hwPage(r.Frame)
 		}
 	}
 }
 
 // hookPage is hookPages for one page.
 func (m *Machine) hookPage(f FrameID) {
-	w := &m.work[m.op]
-	w.PageTouches++
+	m.work[m.op].PageTouches++
 	if m.hw != nil {
-		m.hwAccess(w, m.pageAddr(f))
+		m.hwPage(f)
 	}
 }
 
@@ -127,7 +147,7 @@ func (m *Machine) ptes(n int) { m.work[m.op].PTEs += int64(n) }
 // touchPTE is an MMU access to the PTE at a, for the cache model only.
 func (m *Machine) touchPTE(a PTEAddr) {
 	if m.hw != nil {
-		m.hwAccess(&m.work[m.op], hwPageTabs+uint64(a.table())*hwSlabSize+uint64(a.slot()*m.Arch.PointerSize))
+		m.hwPTE(a)
 	}
 }
 

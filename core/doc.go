@@ -112,7 +112,13 @@
 // # Cost accounting
 //
 // Strategies count their walks in Machine.Walk (VMAs examined, page-table
-// lookups, chain or tree steps), register every object they allocate in
+// lookups, chain or tree steps), and say where they read or write one of
+// their objects with Machine.Step (and a walk's struct page with
+// TouchPage): the one call feeds Walk.Steps inside a walk, the work of the
+// operation running (work.go: rmap-steps/OP, with rmap-allocs, -frees,
+// page-touches and ptes counted by the space model and the MMU), and,
+// under -hw, the cache model at the object's modelled address (cost.go,
+// package core/cachemodel, docs/cost-model.md). They register every object they allocate in
 // Machine.Space under its kernel struct name, and declare the rmap fields
 // their era put in vm_area_struct, mm_struct and struct page
 // (DeclareFields); the i_mmap index declares its VMA linkage. The space

@@ -53,6 +53,7 @@ func (m *Machine) Fork(pid, child uint64) error {
 func (m *Machine) copyPTEs(cv, pv *VMA) {
 	cow := !pv.Shared
 	batch := m.batch[:0]
+	hw := m.hw != nil
 	m.pt.forEachLeaf(pv.MM.pgd, pv.Start, pv.End, func(pt tableID, lo, hi int) {
 		if m.pt.meta[pt].used == 0 {
 			return
@@ -68,9 +69,9 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 				continue
 			}
 			copied++
-			if m.hw != nil {
-				m.touchPTE(makePTEAddr(pt, i))
-				m.touchPTE(makePTEAddr(ct, i))
+			if hw {
+				m.hwPTE(makePTEAddr(pt, i))
+				m.hwPTE(makePTEAddr(ct, i))
 			}
 			switch {
 			case p.Present():
@@ -180,6 +181,8 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 	mm := v.MM
 	batch := m.batch[:0]
 	swaps := m.swapBatch[:0]
+	hw := m.hw != nil
+	cleared := 0
 	m.pt.forEachLeaf(mm.pgd, start, end, func(pt tableID, lo, hi int) {
 		meta := &m.pt.meta[pt]
 		if meta.used == 0 {
@@ -196,9 +199,9 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 			}
 			tab[i] = 0
 			meta.used--
-			m.work[m.op].PTEs++
-			if m.hw != nil {
-				m.touchPTE(makePTEAddr(pt, i))
+			cleared++
+			if hw {
+				m.hwPTE(makePTEAddr(pt, i))
 			}
 			switch {
 			case p.Present():
@@ -242,4 +245,5 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 	})
 	m.batch = batch
 	m.swapBatch = swaps
+	m.ptes(cleared)
 }

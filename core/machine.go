@@ -286,9 +286,6 @@ func (m *Machine) ScanRange(v *VMA, start, end uint64, fn func(addr uint64, a PT
 		base := m.pt.meta[t].base
 		for i := lo; i < hi; i++ {
 			examined++
-			if m.hw != nil {
-				m.touchPTE(makePTEAddr(t, i))
-			}
 			p := PTE(tab[i])
 			if !p.Present() {
 				if !restoring || !p.migrationOf(m.mig.old) {
@@ -300,8 +297,16 @@ func (m *Machine) ScanRange(v *VMA, start, end uint64, fn func(addr uint64, a PT
 			}
 			if !fn(base+uint64(i)<<pageShift, makePTEAddr(t, i), p) {
 				stop = true
+				if m.hw != nil {
+					m.hwPTEs(t, lo, i+1)
+				}
 				return
 			}
+		}
+		// The scan read every PTE of [lo, hi): the cache model sees
+		// them after the visits, out of the loop.
+		if m.hw != nil {
+			m.hwPTEs(t, lo, hi)
 		}
 	})
 	return examined

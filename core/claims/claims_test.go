@@ -93,10 +93,20 @@ BenchmarkManyMapped/strategy=anonvma/fileindex=interval/procs=64/windows=4 1 1 n
 // sayNo holds, for every claim, results that must make it say no: a claim
 // that cannot fail is not a check.
 var sayNo = []struct {
-	claim string // a part of the claim's text
+	// claim is a part of the claim's text; for a claim judged on several
+	// measures, "@measure" names the one that must say no.
+	claim string
 	why   string
 	text  string
 }{
+	{"order of magnitude@p3-2003", "under p3-2003 ptechain's modelled fork+exec+exit is 4x anonvma's, not 5x",
+		`BenchmarkForkExit/strategy=ptechain/hw=p3-2003/procs=8/rss=4MiB 1 1 ns/op 40e-6 modelled-sec/fork 20e-6 modelled-sec/exec 20e-6 modelled-sec/exit
+BenchmarkForkExit/strategy=anonvma/hw=p3-2003/procs=8/rss=4MiB 1 1 ns/op 10e-6 modelled-sec/fork 5e-6 modelled-sec/exec 5e-6 modelled-sec/exit
+`},
+	{"order of magnitude@modern", "under modern ptechain's modelled fork+exec+exit is 1.5x anonvma's",
+		`BenchmarkForkExit/strategy=ptechain/hw=modern/procs=8/rss=4MiB 1 1 ns/op 15e-6 modelled-sec/fork 10e-6 modelled-sec/exec 5e-6 modelled-sec/exit
+BenchmarkForkExit/strategy=anonvma/hw=modern/procs=8/rss=4MiB 1 1 ns/op 10e-6 modelled-sec/fork 5e-6 modelled-sec/exec 5e-6 modelled-sec/exit
+`},
 	{"hot set resident", "lru refaults a third of random's, not a quarter",
 		`BenchmarkReclaim/strategy=ptechain/aging=lru/procs=8 1 1 ns/op 30 refaults
 BenchmarkReclaim/strategy=ptechain/aging=random/procs=8 1 1 ns/op 90 refaults
@@ -169,11 +179,18 @@ BenchmarkReclaim/strategy=ptechain/procs=8 1 1 ns/op 10 ptes/walk
 func TestEveryClaimCanSayNo(t *testing.T) {
 	covered := map[string]bool{}
 	for _, tc := range sayNo {
-		c := byText(Check(runsOf(t, tc.text)), tc.claim)
+		claim, model, _ := strings.Cut(tc.claim, "@")
+		c := byText(Check(runsOf(t, tc.text)), claim)
 		if c.Text == "" {
 			t.Fatalf("no claim mentions %q", tc.claim)
 		}
 		covered[c.Text] = true
+		if model != "" {
+			if v := modelVerdict(c, model); v != NotReproduced {
+				t.Errorf("%q under %s (%s): verdict %q, measured %q", claim, model, tc.why, v, c.Measured)
+			}
+			continue
+		}
 		if c.Verdict != NotReproduced {
 			t.Errorf("%q (%s): verdict %q, measured %q", tc.claim, tc.why, c.Verdict, c.Measured)
 		}
@@ -185,5 +202,58 @@ func TestEveryClaimCanSayNo(t *testing.T) {
 		if c.Verdict != NoData {
 			t.Errorf("claim %q decided without data: %q", c.Text, c.Verdict)
 		}
+	}
+}
+
+func modelVerdict(c Claim, name string) Verdict {
+	for _, mv := range c.Models {
+		if mv.Name == name {
+			return mv.Verdict
+		}
+	}
+	return ""
+}
+
+// The fork/exec/exit claim is judged three times, each verdict from its
+// own runs: Go time without -hw, modelled-sec under each profile. Runs
+// of the cache model never stand in for Go time, and a sweep at fewer
+// processes never stands in for the default run.
+func TestForkExitThreeVerdicts(t *testing.T) {
+	const text = `BenchmarkForkExit/strategy=ptechain/procs=256/rss=64MiB 1 1 ns/op 300e-6 sec/fork 100e-6 sec/exec 200e-6 sec/exit
+BenchmarkForkExit/strategy=anonvma/procs=256/rss=64MiB 1 1 ns/op 100e-6 sec/fork 50e-6 sec/exec 50e-6 sec/exit
+BenchmarkForkExit/strategy=ptechain/hw=p3-2003/procs=256/rss=64MiB 1 1 ns/op 1 sec/fork 1 sec/exec 1 sec/exit 6e-3 modelled-sec/fork 4e-3 modelled-sec/exec 2e-3 modelled-sec/exit 16000 rmap-steps/fork 16000 rmap-steps/exec 3500 rmap-steps/exit 33000 cache-misses/fork 18000 cache-misses/exec 7000 cache-misses/exit
+BenchmarkForkExit/strategy=anonvma/hw=p3-2003/procs=256/rss=64MiB 1 1 ns/op 1e-9 sec/fork 1e-9 sec/exec 1e-9 sec/exit 1e-3 modelled-sec/fork 0.5e-3 modelled-sec/exec 0.9e-3 modelled-sec/exit 9 rmap-steps/fork 9 rmap-steps/exec 9 rmap-steps/exit 1500 cache-misses/fork 0 cache-misses/exec 3700 cache-misses/exit
+BenchmarkForkExit/strategy=ptechain/hw=p3-2003/procs=64/rss=64MiB/running=1 1 1 ns/op 1 modelled-sec/fork 1 modelled-sec/exec 1 modelled-sec/exit 100 rmap-steps/exit
+BenchmarkForkExit/strategy=ptechain/hw=p3-2003/procs=64/rss=64MiB/running=64 1 1 ns/op 1 modelled-sec/fork 1 modelled-sec/exec 9 modelled-sec/exit 900 rmap-steps/exit
+BenchmarkForkExit/strategy=anonvma/hw=p3-2003/procs=64/rss=64MiB/running=64 1 1 ns/op 1 modelled-sec/fork 1 modelled-sec/exec 1 modelled-sec/exit
+BenchmarkForkExit/strategy=ptechain/hw=modern/procs=256/rss=64MiB 1 1 ns/op 2e-3 modelled-sec/fork 1e-3 modelled-sec/exec 0.3e-3 modelled-sec/exit
+BenchmarkForkExit/strategy=anonvma/hw=modern/procs=256/rss=64MiB 1 1 ns/op 0.4e-3 modelled-sec/fork 0.1e-3 modelled-sec/exec 0.2e-3 modelled-sec/exit
+`
+	c := byText(Check(runsOf(t, text)), "order of magnitude")
+	want := map[string]Verdict{"Go time": NotReproduced, "p3-2003": Reproduced, "modern": NotReproduced}
+	if len(c.Models) != 3 {
+		t.Fatalf("%d verdicts: %+v", len(c.Models), c)
+	}
+	for name, v := range want {
+		if got := modelVerdict(c, name); got != v {
+			t.Errorf("%s: %q, want %q (%s)", name, got, v, c.Measured)
+		}
+	}
+	// Go time 600 against 200 µs: 3x; p3-2003 12 against 2.4 ms: 5x;
+	// modern 3.3 against 0.7 ms: 4.71x.
+	for _, s := range []string{"Go time: 3.00x", "p3-2003: 5.00x", "modern: 4.71x", "running=1: ", "running=64: ", "Why they differ"} {
+		if !strings.Contains(c.Measured, s) {
+			t.Errorf("measured lacks %q: %s", s, c.Measured)
+		}
+	}
+	if c.Verdict != NotReproduced {
+		t.Errorf("the claim's own verdict is Go time's: %q", c.Verdict)
+	}
+	var b strings.Builder
+	if err := Write(&b, []Claim{c}, Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "Go time: **no**<br>p3-2003: **yes**<br>modern: **no**") {
+		t.Errorf("the row does not show the three verdicts:\n%s", b.String())
 	}
 }
