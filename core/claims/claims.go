@@ -190,17 +190,6 @@ func peer(gs []*group, g *group, set map[string]string) *group {
 	return nil
 }
 
-// largest returns the group of strategy st with the largest knob value.
-func largest(gs []*group, st, knob string) *group {
-	var best *group
-	for _, g := range gs {
-		if g.keys["strategy"] == st && (best == nil || g.knob(knob) > best.knob(knob)) {
-			best = g
-		}
-	}
-	return best
-}
-
 func noData(c Claim, need string) Claim {
 	c.Verdict = NoData
 	c.Measured = "not in this run (" + need + ")"

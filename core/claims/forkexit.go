@@ -128,10 +128,16 @@ func forkExitSweep(all []*group) string {
 			if !ok || !ok2 {
 				continue
 			}
-			parts = append(parts, fmt.Sprintf("running=%s: %.1f modelled µs, %.0f steps", g.keys["running"], v*1e6, s))
+			part := fmt.Sprintf("running=%s: %.1f modelled µs, %.0f steps", g.keys["running"], v*1e6, s)
+			if av := peer(all, g, map[string]string{"strategy": "anonvma"}); av != nil {
+				if w, ok := av.median("modelled-sec/exit"); ok {
+					part += fmt.Sprintf(" (anonvma %.1f)", w*1e6)
+				}
+			}
+			parts = append(parts, part)
 		}
 		if len(parts) >= 2 {
-			return "ptechain's exit under " + hw + " as more processes share libc: " + strings.Join(parts, "; ")
+			return "ptechain's exit under " + hw + " as more processes share libc (anonvma's beside it): " + strings.Join(parts, "; ")
 		}
 	}
 	return ""

@@ -25,7 +25,19 @@ func NewLinear() core.FileIndex {
 	return l
 }
 
+// touch steps on the VMA holding node n (the list head lives in the
+// address_space, which the cost model does not place).
+func (l *Linear) touch(n *listNode) {
+	if l.step != nil && n != &l.head {
+		l.step(n.vma)
+	}
+}
+
 func (l *Linear) link(n, after *listNode) {
+	// list_add writes the new node and both neighbours.
+	l.touch(n)
+	l.touch(after)
+	l.touch(after.next)
 	n.prev, n.next = after, after.next
 	after.next.prev = n
 	after.next = n
@@ -52,6 +64,9 @@ func (l *Linear) InsertAfter(v, existing *core.VMA) {
 // Remove unlinks v.
 func (l *Linear) Remove(v *core.VMA) {
 	n := v.IndexNode.(*listNode)
+	l.touch(n)
+	l.touch(n.prev)
+	l.touch(n.next)
 	n.prev.next = n.next
 	n.next.prev = n.prev
 	n.prev, n.next = nil, nil
@@ -64,9 +79,7 @@ func (l *Linear) Visit(pgoff uint64, fn func(*core.VMA) bool) (steps int) {
 	for n := l.head.next; n != &l.head; {
 		next := n.next // fn may unlink nothing, but be safe against reordering
 		steps++
-		if l.step != nil {
-			l.step(n.vma)
-		}
+		l.touch(n)
 		if !fn(n.vma) {
 			break
 		}
