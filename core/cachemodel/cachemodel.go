@@ -125,15 +125,16 @@ func Names() []string {
 func (p Profile) Seconds(cycles int64) float64 { return float64(cycles) / p.ClockHz }
 
 // level is one set-associative LRU level: set s holds its lines in
-// tags[s*ways:(s+1)*ways], line+1 (0: empty), with the time of last use
-// in used.
+// ways[s*n:(s+1)*n], each as line+1 (0: empty) with the time of its last
+// use.
 type level struct {
-	ways    int
+	n       int
 	setMask uint64
 	latency int64
-	tags    []uint64
-	used    []uint64
+	ways    []way
 }
+
+type way struct{ tag, used uint64 }
 
 // Cache is the model of one profile's caches.
 type Cache struct {
@@ -141,6 +142,9 @@ type Cache struct {
 	lineShift uint
 	levels    []level
 	clock     uint64
+	// last is the line of the latest access, plus one: an access to it
+	// again hits L1 and changes no LRU order, so it skips the search.
+	last uint64
 	// Accesses and Misses count every access and those that went to
 	// memory.
 	Accesses, Misses int64
@@ -155,8 +159,8 @@ func New(p Profile) *Cache {
 			panic(fmt.Sprintf("cachemodel: %s %s: %d sets is not a power of two", p.Name, l.Name, sets))
 		}
 		c.levels = append(c.levels, level{
-			ways: l.Ways, setMask: uint64(sets - 1), latency: int64(l.Latency),
-			tags: make([]uint64, sets*l.Ways), used: make([]uint64, sets*l.Ways),
+			n: l.Ways, setMask: uint64(sets - 1), latency: int64(l.Latency),
+			ways: make([]way, sets*l.Ways),
 		})
 	}
 	return c
@@ -171,9 +175,13 @@ func (c *Cache) Profile() Profile { return c.p }
 func (c *Cache) Access(addr uint64) (cycles int64, miss bool) {
 	line := addr >> c.lineShift
 	tag := line + 1
-	c.clock++
 	c.Accesses++
 	cycles = int64(c.p.BaseCycles)
+	if tag == c.last {
+		return cycles + c.levels[0].latency, false
+	}
+	c.last = tag
+	c.clock++
 	hit := -1
 	for i := range c.levels {
 		if c.levels[i].lookup(line, tag, c.clock) {
@@ -196,11 +204,11 @@ func (c *Cache) Access(addr uint64) (cycles int64, miss bool) {
 
 // lookup reports whether the level holds the line, marking it used.
 func (l *level) lookup(line, tag, now uint64) bool {
-	s := int(line&l.setMask) * l.ways
-	tags := l.tags[s : s+l.ways]
-	for w, t := range tags {
-		if t == tag {
-			l.used[s+w] = now
+	s := int(line&l.setMask) * l.n
+	set := l.ways[s : s+l.n]
+	for w := range set {
+		if set[w].tag == tag {
+			set[w].used = now
 			return true
 		}
 	}
@@ -209,13 +217,13 @@ func (l *level) lookup(line, tag, now uint64) bool {
 
 // fill puts the line in its set in place of the least recently used one.
 func (l *level) fill(line, tag, now uint64) {
-	s := int(line&l.setMask) * l.ways
-	victim, oldest := s, l.used[s]
-	for w := s + 1; w < s+l.ways; w++ {
-		if l.used[w] < oldest {
-			victim, oldest = w, l.used[w]
+	s := int(line&l.setMask) * l.n
+	set := l.ways[s : s+l.n]
+	victim := 0
+	for w := 1; w < len(set); w++ {
+		if set[w].used < set[victim].used {
+			victim = w
 		}
 	}
-	l.tags[victim] = tag
-	l.used[victim] = now
+	set[victim] = way{tag: tag, used: now}
 }

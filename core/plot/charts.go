@@ -80,8 +80,8 @@ const mib = 1 << 20
 func forkExitTime(runs []results.Run) (*figure, []string) {
 	var c collector
 	for _, r := range runs {
-		if r.Workload != "ForkExit" {
-			continue
+		if r.Workload != "ForkExit" || r.Keys["hw"] != "" {
+			continue // a run under the cache model (-hw) times the model too
 		}
 		rss, ok1 := r.Knob("rss")
 		fork, ok2 := r.Value("sec/fork")
