@@ -57,7 +57,7 @@ func sameValues(t *testing.T, what string, a, b map[string]float64) {
 // Verification walks change no counter of the cost model and leave the
 // cache model as it was: a verified run reports what a plain one does.
 func TestVerifyChangesNoCostCounter(t *testing.T) {
-	args := []string{"-strategy", "all", "-workload", "forkexit,reclaim,mremap", "-scale", "small", "-hw", "p3-2003"}
+	args := []string{"-strategy", "all", "-workload", "forkexit,reclaim,mremap,ksm,migrate", "-scale", "small", "-hw", "p3-2003"}
 	plain := runCost(t, args...)
 	verified := runCost(t, append(args, "-verify")...)
 	sameValues(t, "-verify", plain, verified)

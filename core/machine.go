@@ -278,7 +278,7 @@ func (m *Machine) ScanPTEs(v *VMA, fn func(addr uint64, a PTEAddr, p PTE) bool) 
 func (m *Machine) ScanRange(v *VMA, start, end uint64, fn func(addr uint64, a PTEAddr, p PTE) bool) (examined int64) {
 	stop := false
 	restoring := m.mig.restoring
-	m.pt.forEachLeaf(v.MM.pgd, start, end, func(t tableID, lo, hi int) {
+	leaf := func(t tableID, lo, hi int) {
 		if stop {
 			return
 		}
@@ -297,18 +297,21 @@ func (m *Machine) ScanRange(v *VMA, start, end uint64, fn func(addr uint64, a PT
 			}
 			if !fn(base+uint64(i)<<pageShift, makePTEAddr(t, i), p) {
 				stop = true
-				if m.hw != nil {
-					m.hwPTEs(t, lo, i+1)
-				}
 				return
 			}
 		}
-		// The scan read every PTE of [lo, hi): the cache model sees
-		// them after the visits, out of the loop.
-		if m.hw != nil {
-			m.hwPTEs(t, lo, hi)
+	}
+	if m.hw != nil {
+		// The cache model sees the PTEs each table's scan read, after
+		// the scan, so that the loop above stays as it is without it.
+		scan := leaf
+		leaf = func(t tableID, lo, hi int) {
+			before := examined
+			scan(t, lo, hi)
+			m.hwPTEs(t, lo, lo+int(examined-before))
 		}
-	})
+	}
+	m.pt.forEachLeaf(v.MM.pgd, start, end, leaf)
 	return examined
 }
 
