@@ -17,31 +17,27 @@
 // instruction cache: the model prices the data accesses the simulator
 // makes and nothing else.
 //
-// Profiles (the figures and where they come from):
+// Profiles (the figures and where they come from; "est." marks a figure
+// chosen within a published range rather than read off one source):
 //
 //	p3-2003  a Pentium III Xeon server of 2003 at 700 MHz ("Cascades",
-//	         0.18 µm, 2 MiB full-speed on-die L2): 32-byte lines; L1d
-//	         16 KiB 4-way, 3 cycles; L2 2 MiB 8-way. Sources: Intel,
-//	         "Pentium III Xeon Processor at 700 MHz and 900 MHz"
-//	         datasheet (order 249657), and the "Intel Architecture
-//	         Optimization Reference Manual" (order 245127, 1999), which
-//	         gives the P6 family's 3-cycle L1 load-use latency and 32-byte
-//	         lines. The 2 MiB L2's load-use latency is taken as 10 cycles
-//	         (the 256 KiB on-die L2 of Coppermine is 7; the 2 MiB array
-//	         is slower). Memory: about 180 ns from the CPU on the
-//	         ServerWorks/440GX chipsets of those servers (lmbench
-//	         lat_mem_rd figures of the era are 150-200 ns), 126 cycles
-//	         at 700 MHz.
-//	modern   one core of a current x86 server (Intel Xeon 4th gen,
+//	         0.18 µm, 1-2 MiB full-speed L2): 32-byte lines; L1d 16 KiB
+//	         4-way, 3-cycle load-use latency (the P6 family, Intel
+//	         Architecture Optimization Reference Manual, 1999); L2 2 MiB
+//	         8-way (Intel's Pentium III Xeon datasheets), 10 cycles (est.:
+//	         the 256 KiB on-die L2 of Coppermine takes 7; the 2 MiB array
+//	         is slower); memory 180 ns (est.: lmbench lat_mem_rd on the
+//	         ServerWorks and 440GX servers of the era gave 150-200 ns),
+//	         126 cycles at 700 MHz.
+//	modern   one core of a current x86 server (Intel Xeon 4th generation,
 //	         "Sapphire Rapids", 2023) at 2.0 GHz: 64-byte lines; L1d
-//	         48 KiB 12-way, 5 cycles; L2 2 MiB 16-way, 16 cycles; LLC
-//	         modelled as 32 MiB 16-way at 60 cycles (the real LLC is a
-//	         1.875 MiB slice per core of a shared mesh); memory 110 ns,
-//	         220 cycles. Sources: Intel 64 and IA-32 Architectures
-//	         Optimization Reference Manual (2023), the Sapphire Rapids
-//	         chapter's cache table; memory latency as measured for that
-//	         part by Chips and Cheese ("Sapphire Rapids: Golden Cove
-//	         Hits the Server", 2023).
+//	         48 KiB 12-way, 5 cycles; L2 2 MiB 16-way, 16 cycles (Intel
+//	         64 and IA-32 Architectures Optimization Reference Manual,
+//	         2023); LLC modelled as 32 MiB 16-way at 60 cycles (est.: the
+//	         real LLC is a 1.875 MiB slice per core of a shared mesh, with
+//	         a load latency measured at 30-40 ns); memory 110 ns (est.,
+//	         from published measurements of that part, 100-130 ns), 220
+//	         cycles.
 //
 // Each access also costs a profile's BaseCycles: the instructions around
 // one access (the compare, the pointer chase, the loop), a stated
