@@ -91,8 +91,7 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 		m.pt.meta[ct].used += uint16(copied)
 		if len(batch) > 0 {
 			m.pt.shadow.mapped(batch)
-			m.rmapCalls(len(batch))
-			m.rm.PagesDup(cv, batch)
+			m.dupRmap(cv, batch)
 			for _, r := range batch {
 				fr := &m.pm.frames[r.Frame]
 				m.mapCountUp(fr)
@@ -215,8 +214,7 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 		if len(batch) > 0 {
 			m.pt.shadow.unmapped(batch)
 			mm.RSS -= int64(len(batch))
-			m.rmapCalls(len(batch))
-			m.rm.PagesRemove(v, batch)
+			m.removeRmap(v, batch)
 			if unmapped > 0 {
 				for _, r := range batch {
 					m.freeSwapAndPut(r.Frame)

@@ -91,6 +91,10 @@ type Machine struct {
 	// operation did so far (work.go).
 	op   Op
 	work [NumOps + 1]OpWork
+	// folioOrder is the order of the folios anonymous faults allocate,
+	// deferred the deferred split queue (folio.go).
+	folioOrder uint8
+	deferred   []FrameID
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.
@@ -122,6 +126,7 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 	m.rs.init(cfg.Aging)
 	m.rm = newRmapper(m)
 	m.forkCopy = forkCopyOf(cfg)
+	m.folioOrder = folioOrderOf(cfg)
 	ksmMaxSharing(cfg) // an invalid setting panics here, not at the first madvise
 	return m
 }
@@ -400,6 +405,9 @@ func (m *Machine) freeFrame(f FrameID) {
 	fr := &m.pm.frames[f]
 	if fr.MapCount != 0 {
 		panic(fmt.Sprintf("core: freeing frame %d with mapcount %d", f, fr.MapCount))
+	}
+	if m.holdFolioPage(f) {
+		return
 	}
 	m.lruForget(f)
 	if fr.Flags&FrameKsm != 0 {
