@@ -83,6 +83,8 @@
 //	              (get_anon_vma / put_anon_vma)      to find it (KSMWalk); anonmm refuses KSM pages
 //	PageMigrator  folio_migrate_mapping's share of   ptechain/filelinear: the chain head (Frame.Slot) moves to
 //	              rmap state (optional)              the new page; the MMU copies only Anon, File and Index
+//	FolioRmapper  folio_{add_new_anon,try_dup_anon,  anonvma-folio: one call per run of PTEs of a large folio at
+//	              remove}_rmap_ptes (optional, 6.8+) fault, fork and zap instead of one per PTE (folio.go)
 //
 // Page migration (migrate.go, the trace's migrate) adds no walk: its
 // try_to_migrate is TryToUnmap while Machine.Migrating (UnmapOne leaves
