@@ -281,9 +281,9 @@ func (m *Machine) ptesNone(t tableID, slot, nr int) bool {
 }
 
 // holdFolioPage is freeFrame for a page of a large folio: the page stays
-// allocated (the folio holds it) and the folio goes on the deferred split
-// queue, unless every page of the folio is now unused, in which case the
-// whole folio is freed. It reports whether it took care of f (false: f is
+// allocated (the folio holds it) and, if other pages are still mapped,
+// the folio goes on the deferred split queue; once every page of the
+// folio is unused, the whole folio is freed. It reports whether it took care of f (false: f is
 // no longer in a large folio).
 func (m *Machine) holdFolioPage(f FrameID) bool {
 	fr := &m.pm.frames[f]
@@ -297,7 +297,10 @@ func (m *Machine) holdFolioPage(f FrameID) bool {
 		h.held++
 	}
 	if int(h.held) < nr {
-		if h.Flags&frameDeferred == 0 {
+		// Partially mapped: queue it (deferred_split_folio). A folio
+		// no PTE maps any more is being unmapped whole, and is freed
+		// when its last page comes here.
+		if h.largeMap > 0 && h.Flags&frameDeferred == 0 {
 			h.Flags |= frameDeferred
 			m.deferred = append(m.deferred, head)
 		}
