@@ -284,6 +284,9 @@ func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 		}
 		var p fieldParser
 		e := Event{Op: op, N: p.number(op, f[1], "N")}
+		if p.problem == "" {
+			p.problem = e.checkNumbers()
+		}
 		return e, p.problem
 	case "check":
 		if n != 1 {
