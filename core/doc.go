@@ -128,10 +128,11 @@
 // The oracle uses nothing a strategy maintains: the page tables, and a
 // count of the PTEs mapping each frame that the MMU keeps where it writes
 // them (shadow.go), cross-checked against a scan of every page table.
-// verify.go checks the four rules: no false positive in a walk, no missed
-// mapping outside nonlinear VMAs, MapCount equal to the true count, and
+// verify.go checks the rules: no false positive in a walk, no missed
+// mapping outside nonlinear VMAs, MapCount equal to the true count,
 // (after every try_to_unmap, with Config.Verify) no PTE left when
-// try_to_unmap reports success. With Config.Verify every
+// try_to_unmap reports success, and (rule 5, folio.go) large folios whose
+// mapcounts add up. With Config.Verify every
 // page_referenced walk is held to rules 1 and 2 too, and must leave no
 // PTE of its page young (refcheck.go).
 package core
