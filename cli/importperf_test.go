@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"rmapbench/strategies"
 )
 
 // TestImportPerfThenReplay: a checked-in perf recording becomes a trace
@@ -24,8 +26,8 @@ func TestImportPerfThenReplay(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("replay: exit %d: %s", code, stderr)
 	}
-	if n := strings.Count(out, "BenchmarkTrace/"); n != 6 {
-		t.Fatalf("%d results, want 6", n)
+	if n, want := strings.Count(out, "BenchmarkTrace/"), len(strategies.All()); n != want {
+		t.Fatalf("%d results, want %d", n, want)
 	}
 
 	// A truncated text: exit 2 naming the file and line, no output file.

@@ -112,6 +112,16 @@ func TestHelpAndVersion(t *testing.T) {
 	}
 }
 
+// list names the folio strategy and workloads.
+func TestListShowsFolios(t *testing.T) {
+	_, out, _ := runCmd(t, "", "list")
+	for _, name := range []string{"anonvma-folio", "folio-fork", "folio-munmap", "-param folio=4KiB|8KiB"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("list does not show %s", name)
+		}
+	}
+}
+
 // list fits a terminal: no line is wider than usageWidth.
 func TestListFitsTheTerminal(t *testing.T) {
 	_, out, _ := runCmd(t, "", "list")
@@ -146,6 +156,9 @@ func TestUnknownNamesExit2(t *testing.T) {
 		{[]string{"-fork-copy", "some"}, []string{"-fork-copy", `"some"`, "all", "anon"}},
 		{[]string{"-ksm-max-page-sharing", "1"}, []string{"-ksm-max-page-sharing", `"1"`, "at least 2"}},
 		{[]string{"-ksm-max-page-sharing", "many"}, []string{"-ksm-max-page-sharing", `"many"`}},
+		{[]string{"-folio", "48KiB"}, []string{"-folio", `"48KiB"`, "power of two from 4KiB to 2MiB"}},
+		{[]string{"-folio", "4MiB"}, []string{"-folio", `"4MiB"`}},
+		{[]string{"-folio", "big"}, []string{"-folio", `"big"`}},
 		{[]string{"-nosuchflag"}, []string{"nosuchflag"}},
 		{[]string{"extra"}, []string{`"extra"`}},
 		{[]string{"list", "extra"}, []string{"list"}},

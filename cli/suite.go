@@ -33,6 +33,7 @@ type suiteFlags struct {
 	tracePath, emitTrace, out     string
 	nonlinear, params, shard      string
 	forkCopy, ksmMaxSharing       string
+	folio                         string
 	aging                         string
 	hw                            string
 	plots                         string
@@ -61,6 +62,7 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.aging, "aging", "lru", "reclaim's aging policy: lru (2.6's active/inactive lists), random (seeded victims, no aging) or mglru (6.1's multi-gen LRU)")
 	fs.StringVar(&f.hw, "hw", "off", "cache model of a machine for cache-misses/OP and modelled-sec/OP: off, "+strings.Join(cachemodel.Names(), " or ")+" (docs/cost-model.md)")
 	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
+	fs.StringVar(&f.folio, "folio", "4KiB", "the size of the large folios anonymous write faults allocate and map with PTEs (6.8's multi-size THP): a power of two from 4KiB to 2MiB")
 	fs.StringVar(&f.ksmMaxSharing, "ksm-max-page-sharing", strconv.Itoa(core.DefaultMaxPageSharing), "KSM's max_page_sharing: the most mappings of one KSM page (4.13+); 0: no limit, as before 4.13")
 	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
 	fs.StringVar(&f.plots, "plots", "", "also draw the charts of this run (PNG and SVG) into this directory")
@@ -198,6 +200,11 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 		p.opts.HW = f.hw
 		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "hw", Value: f.hw})
 	}
+	folio, err := parseFolio(f.folio)
+	if err != nil {
+		return nil, &usageError{"-folio: " + err.Error()}
+	}
+	p.opts.Options["folio"] = strconv.FormatInt(folio, 10)
 	// Settings given on the command line are part of every benchmark
 	// name, so runs with different settings never mix in benchstat.
 	if fs.Changed("nonlinear") {
@@ -211,6 +218,9 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	}
 	if fs.Changed("aging") {
 		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "aging", Value: f.aging})
+	}
+	if fs.Changed("folio") {
+		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "folio", Value: f.folio})
 	}
 	if fs.Changed("ksm-max-page-sharing") {
 		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "ksm-max-page-sharing", Value: f.ksmMaxSharing})
@@ -301,6 +311,18 @@ func parseSize(s string) (int64, error) {
 	}
 	if v < 64*core.PageSize {
 		return 0, fmt.Errorf("size %q is below the minimum of 64 pages", s)
+	}
+	return int64(v), nil
+}
+
+// parseFolio parses a folio size: 4KiB, 64KiB, 2MiB.
+func parseFolio(s string) (int64, error) {
+	v, err := results.ParseNumber(s)
+	if err != nil || v != float64(int64(v)) {
+		return 0, fmt.Errorf("bad size %q (want a power of two from 4KiB to 2MiB)", s)
+	}
+	if _, err := core.FolioOrder(int64(v)); err != nil {
+		return 0, fmt.Errorf("bad size %q (want a power of two from 4KiB to 2MiB)", s)
 	}
 	return int64(v), nil
 }

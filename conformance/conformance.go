@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 
 	"rmapbench/core"
@@ -28,18 +29,31 @@ type setup struct {
 	index     core.IndexKind
 	nonlinear string
 	aging     core.Aging
+	// folio is the size of the large folios anonymous faults allocate
+	// (-folio, core/folio.go); 0 for single pages.
+	folio int64
 }
 
-func (s setup) String() string { return s.index.Name + "/" + s.nonlinear + "/" + s.aging.String() }
+func (s setup) String() string {
+	name := s.index.Name + "/" + s.nonlinear + "/" + s.aging.String()
+	if s.folio != 0 {
+		name += "/folio=" + strconv.FormatInt(s.folio>>10, 10) + "KiB"
+	}
+	return name
+}
+
+// FolioSize is the size of the large folios of the kit's folio setup.
+const FolioSize = 64 << 10
 
 // setups are every i_mmap index under every nonlinear policy with the
-// default aging (lru, whose page_referenced walks run most), and the
-// other aging policies (mglru, random) at st's own index.
+// default aging (lru, whose page_referenced walks run most), the other
+// aging policies (mglru, random) at st's own index, and st's own index
+// with 64 KiB folios, under lru and mglru.
 func setups(st core.Strategy) []setup {
 	var out []setup
 	for _, idx := range strategies.Indexes() {
 		for _, nl := range strategies.NonlinearPolicies() {
-			out = append(out, setup{idx, nl, core.AgingLRU})
+			out = append(out, setup{idx, nl, core.AgingLRU, 0})
 		}
 	}
 	own, err := strategies.Index(st.DefaultIndex)
@@ -48,8 +62,11 @@ func setups(st core.Strategy) []setup {
 	}
 	for _, aging := range []core.Aging{core.AgingMGLRU, core.AgingRandom} {
 		for _, nl := range strategies.NonlinearPolicies() {
-			out = append(out, setup{own, nl, aging})
+			out = append(out, setup{own, nl, aging, 0})
 		}
+	}
+	for _, aging := range []core.Aging{core.AgingLRU, core.AgingMGLRU} {
+		out = append(out, setup{own, strategies.NonlinearPolicies()[0], aging, FolioSize})
 	}
 	return out
 }
@@ -61,6 +78,9 @@ func newMachine(st core.Strategy, s setup, frames int, seed uint64) *core.Machin
 	opts := map[string]string{"nonlinear": s.nonlinear}
 	if seed%2 == 0 {
 		opts["fork-copy"] = core.ForkCopyNames[1-st.ForkCopy]
+	}
+	if s.folio != 0 {
+		opts["folio"] = strconv.FormatInt(s.folio, 10)
 	}
 	return core.NewMachineFor(core.Config{
 		MemBytes: int64(frames) * core.PageSize,
@@ -82,7 +102,7 @@ func Deterministic(t *testing.T, st core.Strategy) {
 	}
 	var first string
 	for run := 0; run < 2; run++ {
-		m := newMachine(st, setup{idx, strategies.NonlinearPolicies()[0], core.AgingLRU}, 200, 7)
+		m := newMachine(st, setup{idx, strategies.NonlinearPolicies()[0], core.AgingLRU, 0}, 200, 7)
 		rp := &workloads.Replayer{M: m}
 		g := newEventGen(7)
 		for i := 0; i < 300; i++ {

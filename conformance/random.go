@@ -20,17 +20,24 @@ func Random(t *testing.T, st core.Strategy, seeds, events int) {
 	t.Helper()
 	for _, s := range setups(st) {
 		t.Run(s.String(), func(t *testing.T) {
+			var folios, splits int64
 			for seed := uint64(1); seed <= uint64(seeds); seed++ {
-				if err := runRandom(st, s, seed, events); err != nil {
+				m, err := runRandom(st, s, seed, events)
+				if err != nil {
 					t.Fatal(err)
 				}
+				folios += m.Stats.FolioAllocs
+				splits += m.Stats.FolioSplits
+			}
+			if s.folio != 0 && (folios == 0 || splits == 0) {
+				t.Errorf("%s, %s: %d large folios allocated, %d split: the setup checks no folio", st.Name, s, folios, splits)
 			}
 		})
 	}
 }
 
-// runRandom runs one random sequence of n events.
-func runRandom(st core.Strategy, s setup, seed uint64, n int) error {
+// runRandom runs one random sequence of n events and returns its machine.
+func runRandom(st core.Strategy, s setup, seed uint64, n int) (*core.Machine, error) {
 	// 160 frames: small enough that kswapd reclaims during faults.
 	m := newMachine(st, s, 160, seed)
 	rp := &workloads.Replayer{M: m}
@@ -46,16 +53,16 @@ func runRandom(st core.Strategy, s setup, seed uint64, n int) error {
 			err = m.Verify(0)
 		}
 		if err != nil {
-			return fmt.Errorf("%s, %s, seed %d, event %d (%v): %w", st.Name, s, seed, i+1, ev, err)
+			return nil, fmt.Errorf("%s, %s, seed %d, event %d (%v): %w", st.Name, s, seed, i+1, ev, err)
 		}
 	}
 	if err := checkRules(m); err != nil {
-		return fmt.Errorf("%s, %s, seed %d, after %d events: %w", st.Name, s, seed, n, err)
+		return nil, fmt.Errorf("%s, %s, seed %d, after %d events: %w", st.Name, s, seed, n, err)
 	}
 	if err := checkNoLeak(m); err != nil {
-		return fmt.Errorf("%s, %s, seed %d, after %d events: %w", st.Name, s, seed, n, err)
+		return nil, fmt.Errorf("%s, %s, seed %d, after %d events: %w", st.Name, s, seed, n, err)
 	}
-	return nil
+	return m, nil
 }
 
 // eventGen produces random events that exercise every MMU operation on a

@@ -131,10 +131,16 @@ func (m *Machine) mapCountUp(fr *Frame) {
 		m.rs.nrMapped++
 	}
 	fr.MapCount++
+	if fr.folio != 0 {
+		m.pm.frames[fr.folio].largeMap++
+	}
 }
 
 func (m *Machine) mapCountDown(fr *Frame) {
 	fr.MapCount--
+	if fr.folio != 0 {
+		m.pm.frames[fr.folio].largeMap--
+	}
 	if fr.MapCount == 0 {
 		m.rs.nrMapped--
 	}

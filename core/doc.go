@@ -83,6 +83,8 @@
 //	              (get_anon_vma / put_anon_vma)      to find it (KSMWalk); anonmm refuses KSM pages
 //	PageMigrator  folio_migrate_mapping's share of   ptechain/filelinear: the chain head (Frame.Slot) moves to
 //	              rmap state (optional)              the new page; the MMU copies only Anon, File and Index
+//	FolioRmapper  folio_{add_new_anon,try_dup_anon,  anonvma-folio: one call per run of PTEs of a large folio at
+//	              remove}_rmap_ptes (optional, 6.8+) fault, fork and zap instead of one per PTE (folio.go)
 //
 // Page migration (migrate.go, the trace's migrate) adds no walk: its
 // try_to_migrate is TryToUnmap while Machine.Migrating (UnmapOne leaves
@@ -132,10 +134,11 @@
 // The oracle uses nothing a strategy maintains: the page tables, and a
 // count of the PTEs mapping each frame that the MMU keeps where it writes
 // them (shadow.go), cross-checked against a scan of every page table.
-// verify.go checks the four rules: no false positive in a walk, no missed
-// mapping outside nonlinear VMAs, MapCount equal to the true count, and
+// verify.go checks the rules: no false positive in a walk, no missed
+// mapping outside nonlinear VMAs, MapCount equal to the true count,
 // (after every try_to_unmap, with Config.Verify) no PTE left when
-// try_to_unmap reports success. With Config.Verify every
+// try_to_unmap reports success, and (rule 5, folio.go) large folios whose
+// mapcounts add up. With Config.Verify every
 // page_referenced walk is held to rules 1 and 2 too, and must leave no
 // PTE of its page young (refcheck.go).
 package core

@@ -102,6 +102,11 @@ func (m *Machine) anonFault(v *VMA, addr uint64, pa PTEAddr, write bool, content
 		m.pt.set(pa, mkPTE(ZeroFrame, false))
 		return nil
 	}
+	if m.folioOrder > 0 {
+		if done, err := m.anonFolioFault(v, addr, pa.table(), content); done || err != nil {
+			return err
+		}
+	}
 	f, err := m.allocAnon(v, 0, m.written(content))
 	if err != nil {
 		return err

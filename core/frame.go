@@ -22,6 +22,12 @@ const (
 	// then its stable node (page->mapping = stable_node|PAGE_MAPPING_KSM),
 	// and Frame.Index means nothing.
 	FrameKsm
+	// frameHeld marks an unmapped page of a large folio that the folio
+	// keeps allocated until it is split or wholly unmapped (folio.go).
+	frameHeld
+	// frameDeferred marks the head of a folio on the deferred split
+	// queue (folio.go).
+	frameDeferred
 )
 
 // Frame holds the fields of struct page that reverse mapping uses.
@@ -55,6 +61,14 @@ type Frame struct {
 	gen      uint8
 	swapSlot uint32 // swap slot + 1 while FrameSwapCache
 	ptes     int32  // with Config.Verify, the shadow count (shadow.go)
+	// folio is the head frame of the large folio the frame belongs to (0:
+	// the frame is a folio of one page); on the head, order is the
+	// folio's order, largeMap its large mapcount, entireMap its entire
+	// mapcount and held the number of its pages it holds unmapped
+	// (folio.go).
+	folio                     FrameID
+	order                     uint8
+	largeMap, entireMap, held int32
 	// lruPrev and lruNext link the frame into its list (page->lru).
 	lruPrev, lruNext FrameID
 }
@@ -66,6 +80,8 @@ type physMem struct {
 	free   []FrameID
 	limit  int // total frames, including the zero page
 	inUse  int
+	// freeRuns are the free folios of each order (folio.go).
+	freeRuns [MaxFolioOrder + 1][]FrameID
 }
 
 func newPhysMem(limit int) *physMem {
@@ -83,6 +99,8 @@ func (pm *physMem) alloc() (FrameID, bool) {
 	} else if len(pm.frames) < pm.limit {
 		f = FrameID(len(pm.frames))
 		pm.frames = append(pm.frames, Frame{})
+	} else if pm.breakRun() {
+		return pm.alloc()
 	} else {
 		return 0, false
 	}

@@ -85,6 +85,7 @@ func (m *Machine) ksmMergeOne(v *VMA, addr uint64, page, kpage FrameID) bool {
 	if page == kpage {
 		return true // a KSM page forked
 	}
+	m.splitFolio(page) // try_to_merge_one_page's split_huge_page (folio.go)
 	fr := &m.pm.frames[page]
 	if fr.Flags&FrameAnon == 0 {
 		return false

@@ -97,9 +97,7 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 		m.ptes(copied)
 		if len(batch) > 0 {
 			m.pt.shadow.mapped(batch)
-			m.rmapCalls(len(batch))
-			m.hookPages(batch)
-			m.rm.PagesDup(cv, batch)
+			m.dupRmap(cv, batch)
 			for _, r := range batch {
 				fr := &m.pm.frames[r.Frame]
 				m.mapCountUp(fr)
@@ -228,9 +226,7 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 		if len(batch) > 0 {
 			m.pt.shadow.unmapped(batch)
 			mm.RSS -= int64(len(batch))
-			m.rmapCalls(len(batch))
-			m.hookPages(batch)
-			m.rm.PagesRemove(v, batch)
+			m.removeRmap(v, batch)
 			if unmapped > 0 {
 				for _, r := range batch {
 					m.freeSwapAndPut(r.Frame)

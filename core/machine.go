@@ -101,6 +101,10 @@ type Machine struct {
 	hw         *cachemodel.Cache
 	pageStruct int
 	walking    int
+	// folioOrder is the order of the folios anonymous faults allocate,
+	// deferred the deferred split queue (folio.go).
+	folioOrder uint8
+	deferred   []FrameID
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.
@@ -141,6 +145,7 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 	m.rs.init(cfg.Aging)
 	m.rm = newRmapper(m)
 	m.forkCopy = forkCopyOf(cfg)
+	m.folioOrder = folioOrderOf(cfg)
 	ksmMaxSharing(cfg) // an invalid setting panics here, not at the first madvise
 	return m
 }
@@ -434,6 +439,9 @@ func (m *Machine) freeFrame(f FrameID) {
 	fr := &m.pm.frames[f]
 	if fr.MapCount != 0 {
 		panic(fmt.Sprintf("core: freeing frame %d with mapcount %d", f, fr.MapCount))
+	}
+	if m.holdFolioPage(f) {
+		return
 	}
 	m.lruForget(f)
 	if fr.Flags&FrameKsm != 0 {

@@ -201,6 +201,7 @@ func (m *Machine) migrateRange(mm *MM, start, end uint64) (moved int64, err erro
 // migratePage is unmap_and_move for the page f. It returns the new
 // frame, or 0 if the page stayed.
 func (m *Machine) migratePage(f FrameID) (FrameID, error) {
+	m.splitFolio(f) // one page at a time (folio.go)
 	active := m.isolateForMigration(f)
 	m.pinned = f
 	nf, err := m.allocFrame()

@@ -29,6 +29,7 @@ func (m *Machine) reclaim(n int) (freed int, err error) {
 	m.inReclaim = true
 	m.rs.seq++
 	start := time.Now()
+	m.deferredSplitScan()
 	defer func() {
 		m.inReclaim = false
 		m.nested += time.Since(start)
@@ -113,6 +114,7 @@ func (m *Machine) evict(f FrameID) (bool, error) {
 // whether the page is left unmapped, and whether try_to_unmap gave up on
 // a young PTE (SWAP_FAIL: the page goes back to the active list).
 func (m *Machine) unmapForReclaim(f FrameID) (unmapped, young bool, err error) {
+	m.splitFolio(f) // 6.8: a large anonymous folio is split before add_to_swap (folio.go)
 	fr := &m.pm.frames[f]
 	if fr.Flags&FrameAnon != 0 {
 		m.swap.ensureSlot(m, f)
@@ -145,6 +147,7 @@ func (m *Machine) unmapForReclaim(f FrameID) (unmapped, young bool, err error) {
 // freeEvicted frees an unmapped page reclaim took: anonymous pages to
 // swap, dirty file pages written back; a file page leaves a shadow entry.
 func (m *Machine) freeEvicted(f FrameID) {
+	m.splitFolio(f)
 	fr := &m.pm.frames[f]
 	if fr.Flags&FrameAnon != 0 {
 		slot := m.swap.ensureSlot(m, f)

@@ -66,6 +66,13 @@ type Stats struct {
 	MigrateFails int64
 	MigrateWalks int64
 	MigrateWork  WalkCounters
+
+	// Large folios (folio.go): folios of more than one page allocated,
+	// folios split, and the part of those splits made by the deferred
+	// split scan (folios left partially mapped).
+	FolioAllocs   int64
+	FolioSplits   int64
+	FolioDeferred int64
 }
 
 // Refaults is faults that brought back a page reclaim had taken: swap-ins

@@ -21,7 +21,10 @@ import (
 //	        outside nonlinear VMAs (their pages are found the way each
 //	        era's -nonlinear policy finds them, if at all);
 //	rule 3  Frame.MapCount equals the number of PTEs mapping the frame;
-//	rule 4  when try_to_unmap reports success, no PTE maps the frame.
+//	rule 4  when try_to_unmap reports success, no PTE maps the frame;
+//	rule 5  a large folio (folio.go) is naturally aligned, its pages are
+//	        anonymous pages of it, its large mapcount is the sum of their
+//	        mapcounts and its entire mapcount is 0 (checked by passes).
 //
 // # How each is checked without a scan per frame
 //
@@ -268,6 +271,11 @@ func (m *Machine) pass(maxWalks int, acct *int64, share float64) error {
 		}
 		if err := m.checkCount(f, c); err != nil {
 			return err
+		}
+		if m.pm.frames[f].folio == f {
+			if err := m.checkFolio(f); err != nil {
+				return err
+			}
 		}
 		if c > 0 {
 			v.stats.PassMapped++

@@ -67,4 +67,4 @@ func (m *Machine) enterOp(op Op) Op {
 func (m *Machine) leaveOp(prev Op) { m.op = prev }
 
 // rmapCalls counts n calls into the strategy's page-level rmap interface.
-func (m *Machine) rmapCalls(n int) { m.work[m.op].Calls += int64(n) }
+func (m *Machine) rmapCalls(n int) { m.curWork().Calls += int64(n) }

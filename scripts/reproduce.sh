@@ -50,6 +50,10 @@ for limit in 256 0; do
 	"$rb" -strategy anonvma,anonvma-avc -workload ksm -ksm-max-page-sharing "$limit" -param sharing=64,128,256,512,1024 -count "$sweepcount"
 done > "$new/ksm-sharing.txt"
 
+echo "== sweep: batched rmap of PTE-mapped large folios vs the folio size (Hildenbrand's 1 GiB: -scale large)" >&2
+"$rb" -strategy anonvma-avc,anonvma-folio -workload folio-fork,folio-munmap -scale large \
+	-param folio=4KiB,16KiB,64KiB,128KiB,2MiB -count "$sweepcount" -o "$new/folio-size.txt"
+
 echo "== aging: the reclaim workload under the other aging policies (the suite ran lru)" >&2
 for aging in random mglru; do
 	"$rb" -strategy all -workload reclaim -aging "$aging" -count "$sweepcount"
@@ -69,7 +73,7 @@ for hw in p3-2003 modern; do
 done > "$new/forkexit-running.txt"
 
 # The benchfmt files of this run (benchstat.txt, written below, is not one).
-results=("$new/suite.txt" "$new/forkexit-rss.txt" "$new/sga-procs.txt" "$new/manymapped-procs.txt" "$new/forkchain-depth.txt" "$new/aging.txt" "$new/ksm-sharing.txt")
+results=("$new/suite.txt" "$new/forkexit-rss.txt" "$new/sga-procs.txt" "$new/manymapped-procs.txt" "$new/forkchain-depth.txt" "$new/aging.txt" "$new/ksm-sharing.txt" "$new/folio-size.txt")
 # The cost model's runs go to the report, not to the charts of Go time.
 modelled=("$new/forkexit-hw.txt" "$new/forkexit-running.txt")
 

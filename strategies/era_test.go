@@ -107,7 +107,7 @@ func TestForkCopiesAsEachEraDid(t *testing.T) {
 		mustDo(t, m.Verify(0))
 		return m
 	}
-	wantEra := map[string]int64{"pagescan": 2 * n, "ptechain": 2 * n, "filelinear": 2 * n, "anonmm": 2 * n, "anonvma": 2 * n, "anonvma-avc": n}
+	wantEra := map[string]int64{"pagescan": 2 * n, "ptechain": 2 * n, "filelinear": 2 * n, "anonmm": 2 * n, "anonvma": 2 * n, "anonvma-avc": n, "anonvma-folio": n}
 	for _, st := range strategies.All() {
 		if got := run(st, nil).Stats.PeakMappings; got != wantEra[st.Name] {
 			t.Errorf("%s: mappings-peak %d, want %d", st.Name, got, wantEra[st.Name])
@@ -177,7 +177,7 @@ func TestForkCopyAnonFollowsAnonymousState(t *testing.T) {
 func TestAnonymousMergeRuleOfEachEra(t *testing.T) {
 	const pg = core.PageSize
 	rw := core.ProtRead | core.ProtWrite
-	want := map[string]int{"pagescan": 1, "ptechain": 1, "filelinear": 1, "anonmm": 1, "anonvma": 2, "anonvma-avc": 2}
+	want := map[string]int{"pagescan": 1, "ptechain": 1, "filelinear": 1, "anonmm": 1, "anonvma": 2, "anonvma-avc": 2, "anonvma-folio": 2}
 	for _, st := range strategies.All() {
 		m := machineFor(t, st, "x86_64", nil)
 		mustDo(t, m.Mmap(1, 0x100000, 2*pg, rw, false, "", 0))

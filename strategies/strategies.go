@@ -30,6 +30,7 @@ func All() []core.Strategy {
 		anonmm.Strategy,
 		anonvma.Strategy,
 		avc.Strategy,
+		avc.FolioStrategy,
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -99,6 +99,14 @@ var footprints = map[string]func(map[string]float64) float64{
 	"migrate": func(v map[string]float64) float64 {
 		return (v["levels"] + 1) * (procTables(v["size"]+pageSize) + 2*vmaBytes)
 	},
+	// The parent and its child, each with the populated region.
+	"folio-fork": func(v map[string]float64) float64 {
+		return 2 * (procTables(v["size"]) + vmaBytes)
+	},
+	// One process with the populated region.
+	"folio-munmap": func(v map[string]float64) float64 {
+		return procTables(v["size"]) + vmaBytes
+	},
 	// sharing processes, each with its mergeable region.
 	"ksm": func(v map[string]float64) float64 {
 		return v["sharing"] * (procTables(v["pages"]*pageSize) + vmaBytes)

@@ -122,7 +122,7 @@ func (s *generated) Run(apply func(trace.Event) error) (err error) {
 // All lists the generators.
 func All() []*Generator {
 	return []*Generator{forkExit, prefork, forkChain, manyMapped, sga, mremapAfterFork, nonlinear, reclaimMix,
-		pageFault, mmapChurn, latProc, ksmWorkload, migrateTree}
+		pageFault, mmapChurn, latProc, ksmWorkload, migrateTree, folioFork, folioMunmap}
 }
 
 // Select resolves a comma-separated list of workload names, or "all".
@@ -211,11 +211,12 @@ func (e *emitter) migrate(pid, addr, length uint64) {
 func (e *emitter) fork(pid, child uint64) {
 	e.ev(trace.Event{Op: trace.OpFork, PID: pid, Child: child})
 }
-func (e *emitter) exec(pid uint64)  { e.ev(trace.Event{Op: trace.OpExec, PID: pid}) }
-func (e *emitter) exit(pid uint64)  { e.ev(trace.Event{Op: trace.OpExit, PID: pid}) }
-func (e *emitter) reclaim(n uint64) { e.ev(trace.Event{Op: trace.OpReclaim, N: n}) }
-func (e *emitter) ksm(n uint64)     { e.ev(trace.Event{Op: trace.OpKsm, N: n}) }
-func (e *emitter) check()           { e.ev(trace.Event{Op: trace.OpCheck}) }
+func (e *emitter) exec(pid uint64)   { e.ev(trace.Event{Op: trace.OpExec, PID: pid}) }
+func (e *emitter) exit(pid uint64)   { e.ev(trace.Event{Op: trace.OpExit, PID: pid}) }
+func (e *emitter) reclaim(n uint64)  { e.ev(trace.Event{Op: trace.OpReclaim, N: n}) }
+func (e *emitter) ksm(n uint64)      { e.ev(trace.Event{Op: trace.OpKsm, N: n}) }
+func (e *emitter) folio(size uint64) { e.ev(trace.Event{Op: trace.OpFolio, N: size}) }
+func (e *emitter) check()            { e.ev(trace.Event{Op: trace.OpCheck}) }
 
 const (
 	rw  = trace.ProtRead | trace.ProtWrite

@@ -63,7 +63,7 @@ type ModelVerdict struct {
 // check evaluates one claim over the runs.
 type check func(runs []results.Run) Claim
 
-var checks = []check{forkExitTax, spacePerMapping, lowmem, linearWalk, anonmmCopies, degreeReuse, avcWalk, noRmapScan, agingKeepsHotSet, mglruWalkSteps, cowRefWalk, ksmBounded}
+var checks = []check{forkExitTax, spacePerMapping, lowmem, linearWalk, anonmmCopies, degreeReuse, avcWalk, noRmapScan, agingKeepsHotSet, mglruWalkSteps, cowRefWalk, ksmBounded, folioForkBatching, folioMunmapBatching}
 
 // Check evaluates every claim.
 func Check(runs []results.Run) []Claim {

@@ -61,16 +61,17 @@ type figure struct {
 }
 
 // chartNames lists every chart Draw knows, in drawing order.
-var chartNames = []string{"forkexit-time", "rmap-space", "walk-cost", "avc-growth", "ksm-walk", "summary"}
+var chartNames = []string{"forkexit-time", "rmap-space", "walk-cost", "avc-growth", "ksm-walk", "folio-batching", "summary"}
 
 // builders returns the figure of each chart, or why it has no data.
 var builders = map[string]func([]results.Run) (*figure, []string){
-	"forkexit-time": forkExitTime,
-	"rmap-space":    rmapSpace,
-	"walk-cost":     walkCost,
-	"avc-growth":    avcGrowth,
-	"ksm-walk":      ksmWalk,
-	"summary":       summary,
+	"forkexit-time":  forkExitTime,
+	"rmap-space":     rmapSpace,
+	"walk-cost":      walkCost,
+	"avc-growth":     avcGrowth,
+	"ksm-walk":       ksmWalk,
+	"folio-batching": folioBatching,
+	"summary":        summary,
 }
 
 const mib = 1 << 20

@@ -150,7 +150,7 @@ func (c *collector) series(rank func(key string) int) []series {
 
 // Canonical orders of the series keys.
 var (
-	strategyOrder  = []string{"pagescan", "ptechain", "filelinear", "anonmm", "anonvma", "anonvma-avc"}
+	strategyOrder  = []string{"pagescan", "ptechain", "filelinear", "anonmm", "anonvma", "anonvma-avc", "anonvma-folio"}
 	fileIndexOrder = []string{"linear", "prio", "interval"}
 	reuseOrder     = []string{"reuse", "no reuse"}
 )

@@ -59,6 +59,14 @@ BenchmarkKSM/strategy=ptechain/sharing=512/pages=32/rounds=2 1 100 ns/op 32 walk
 BenchmarkKSM/strategy=pagescan/sharing=512/pages=32/rounds=2 1 100 ns/op 32 walks 9999 ptes/walk 0 rmap-peak-B
 BenchmarkKSM/strategy=anonvma-avc/ksm-max-page-sharing=0/sharing=128/pages=32/rounds=2 1 100 ns/op 32 walks 128 ptes/walk 2000 rmap-peak-B
 BenchmarkKSM/strategy=anonvma-avc/ksm-max-page-sharing=0/sharing=512/pages=32/rounds=2 1 100 ns/op 32 walks 512 ptes/walk 8000 rmap-peak-B
+BenchmarkFolioFork/strategy=anonvma-avc/folio=4KiB/size=16MiB 1 100 ns/op 4096 rmap-calls/fork 2e-3 sec/fork
+BenchmarkFolioFork/strategy=anonvma-folio/folio=4KiB/size=16MiB 1 100 ns/op 4096 rmap-calls/fork 2e-3 sec/fork
+BenchmarkFolioFork/strategy=anonvma-avc/folio=64KiB/size=16MiB 1 100 ns/op 4096 rmap-calls/fork 2e-3 sec/fork
+BenchmarkFolioFork/strategy=anonvma-folio/folio=64KiB/size=16MiB 1 100 ns/op 256 rmap-calls/fork 1.7e-3 sec/fork
+BenchmarkFolioMunmap/strategy=anonvma-avc/folio=4KiB/size=16MiB 1 100 ns/op 4096 rmap-calls/munmap 1e-3 sec/munmap
+BenchmarkFolioMunmap/strategy=anonvma-folio/folio=4KiB/size=16MiB 1 100 ns/op 4096 rmap-calls/munmap 1e-3 sec/munmap
+BenchmarkFolioMunmap/strategy=anonvma-avc/folio=2MiB/size=16MiB 1 100 ns/op 4096 rmap-calls/munmap 1e-3 sec/munmap
+BenchmarkFolioMunmap/strategy=anonvma-folio/folio=2MiB/size=16MiB 1 100 ns/op 8 rmap-calls/munmap 0.5e-3 sec/munmap
 
 arch: i386
 BenchmarkSGA/strategy=ptechain/procs=4/sga=8MiB 1 100 ns/op 524288 rmap-peak-B 131072 mappings-peak
@@ -113,8 +121,8 @@ func checkSeries(t *testing.T, what string, s series, want [][4]float64) {
 
 func TestLoad(t *testing.T) {
 	rs := loadSample(t)
-	if len(rs) != 32 {
-		t.Fatalf("got %d results, want 32", len(rs))
+	if len(rs) != 40 {
+		t.Fatalf("got %d results, want 40", len(rs))
 	}
 	if got := rs[0].GetConfig("scale"); got != "small" {
 		t.Errorf("scale config = %q, want small", got)
@@ -239,7 +247,7 @@ func TestSummaryData(t *testing.T) {
 	}
 	timeP, space := f.Panels[0], f.Panels[1]
 	// Only workloads with anonvma-avc results: ForkExit, ManyMapped, ForkChain, KSM.
-	if want := []string{"forkexit", "forkchain", "manymapped", "ksm"}; !slices.Equal(timeP.Groups, want) {
+	if want := []string{"forkexit", "forkchain", "manymapped", "ksm", "foliofork", "foliomunmap"}; !slices.Equal(timeP.Groups, want) {
 		t.Fatalf("groups %v, want %v", timeP.Groups, want)
 	}
 	ratio := func(p panel, strategy string, group int) (float64, bool) {

@@ -881,17 +881,18 @@ type style struct {
 }
 
 var keyColors = map[string]color.NRGBA{
-	"pagescan":    {110, 110, 110, 255},
-	"ptechain":    {214, 39, 40, 255},
-	"filelinear":  {255, 127, 14, 255},
-	"anonmm":      {148, 103, 189, 255},
-	"anonvma":     {31, 119, 180, 255},
-	"anonvma-avc": {44, 160, 44, 255},
-	"linear":      {214, 39, 40, 255},
-	"prio":        {31, 119, 180, 255},
-	"interval":    {44, 160, 44, 255},
-	"reuse":       {44, 160, 44, 255},
-	"no reuse":    {214, 39, 40, 255},
+	"pagescan":      {110, 110, 110, 255},
+	"ptechain":      {214, 39, 40, 255},
+	"filelinear":    {255, 127, 14, 255},
+	"anonmm":        {148, 103, 189, 255},
+	"anonvma":       {31, 119, 180, 255},
+	"anonvma-avc":   {44, 160, 44, 255},
+	"anonvma-folio": {23, 190, 207, 255},
+	"linear":        {214, 39, 40, 255},
+	"prio":          {31, 119, 180, 255},
+	"interval":      {44, 160, 44, 255},
+	"reuse":         {44, 160, 44, 255},
+	"no reuse":      {214, 39, 40, 255},
 }
 
 var fallbackColors = []color.NRGBA{
@@ -908,7 +909,7 @@ var glyphs = []draw.GlyphDrawer{
 
 // keyIndex gives each known key a fixed dash and glyph.
 var keyIndex = map[string]int{
-	"pagescan": 2, "ptechain": 0, "filelinear": 1, "anonmm": 3, "anonvma": 4, "anonvma-avc": 5,
+	"pagescan": 2, "ptechain": 0, "filelinear": 1, "anonmm": 3, "anonvma": 4, "anonvma-avc": 5, "anonvma-folio": 6,
 	"linear": 0, "prio": 1, "interval": 2, "reuse": 0, "no reuse": 1,
 }
 

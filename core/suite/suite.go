@@ -190,6 +190,7 @@ func Measure(m *core.Machine, wall time.Duration) []report.Metric {
 		}
 	}
 	ms = append(ms, migrationMetrics(m)...)
+	ms = append(ms, folioMetrics(m)...)
 	// Every line reports every struct of StructNames, zero where the
 	// strategy allocates none, so that scripts and benchstat tables can
 	// rely on the units; then any other kind a strategy registered.

@@ -25,6 +25,7 @@
 //	PID migrate ADDR LEN
 //	reclaim N
 //	ksm N
+//	folio SIZE
 //	check
 //
 // A NAME is at most 4096 bytes (PATH_MAX) and a line at most 1 MiB.

@@ -56,6 +56,7 @@ const (
 	OpMadvise
 	OpKsm
 	OpMigrate
+	OpFolio
 )
 
 var opKeywords = [...]string{
@@ -76,6 +77,7 @@ var opKeywords = [...]string{
 	OpMadvise:  "madvise",
 	OpKsm:      "ksm",
 	OpMigrate:  "migrate",
+	OpFolio:    "folio",
 }
 
 // opSyntax is each event's line as docs/trace-format.md writes it, quoted in errors
@@ -98,6 +100,7 @@ var opSyntax = [...]string{
 	OpMadvise:  "PID madvise ADDR LEN mergeable|unmergeable",
 	OpKsm:      "ksm N",
 	OpMigrate:  "PID migrate ADDR LEN",
+	OpFolio:    "folio SIZE",
 }
 
 func (o Op) valid() bool { return o >= OpFork && int(o) < len(opKeywords) }
@@ -148,6 +151,8 @@ func opByKeyword(b []byte) Op {
 		return OpKsm
 	case "migrate":
 		return OpMigrate
+	case "folio":
+		return OpFolio
 	}
 	return 0
 }
@@ -260,7 +265,7 @@ const MaxValue = 1<<63 - 1
 // an event gives it back unchanged).
 type Event struct {
 	Op      Op
-	PID     uint64 // every op but reclaim, ksm and check
+	PID     uint64 // every op but reclaim, ksm, folio and check
 	Child   uint64 // fork
 	Addr    uint64 // mmap, munmap, mprotect, touch, dontneed, remap, mlock, munlock, madvise, migrate; mremap: old address
 	Len     uint64 // same; mremap: old length
@@ -277,7 +282,7 @@ type Event struct {
 	HasValue bool
 	Value    uint64 // touch w=VALUE
 	PgOff    uint64 // remap: file page number
-	N        uint64 // reclaim, ksm
+	N        uint64 // reclaim, ksm; folio: the size in bytes
 	Advice   Advice // madvise
 }
 
@@ -292,7 +297,7 @@ func (e Event) String() string {
 // whether the line would read back as e is Validate's business.
 func (e Event) appendLine(b []byte) []byte {
 	switch e.Op {
-	case OpReclaim, OpKsm:
+	case OpReclaim, OpKsm, OpFolio:
 		b = append(b, e.Op.String()...)
 		b = append(b, ' ')
 		return strconv.AppendUint(b, e.N, 10)
@@ -420,7 +425,7 @@ func (e Event) unusedFieldsSet() string {
 		rest.PID, rest.Addr, rest.Len, rest.Advice = 0, 0, 0, 0
 	case OpRemap:
 		rest.PID, rest.Addr, rest.Len, rest.PgOff = 0, 0, 0, 0
-	case OpReclaim, OpKsm:
+	case OpReclaim, OpKsm, OpFolio:
 		rest.N = 0
 	case OpCheck:
 	}
@@ -476,6 +481,10 @@ func (e *Event) checkNumbers() string {
 		}
 	case OpMunmap, OpDontNeed, OpMlock, OpMunlock, OpMigrate:
 		return checkRange(e.Op, "ADDR", e.Addr, "LEN", e.Len)
+	case OpFolio:
+		if e.N < PageSize || e.N > 512*PageSize || e.N&(e.N-1) != 0 {
+			return fmt.Sprintf("folio: SIZE %d is not a power of two from 4096 (4 KiB) to 2097152 (2 MiB)", e.N)
+		}
 	case OpTouch:
 		if e.HasValue && !e.Write {
 			return "touch: a VALUE is written: HasValue needs Write"

@@ -277,13 +277,16 @@ func checkHeader(f [][]byte, n int) string {
 // all. It returns what is wrong with the line, or "".
 func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 	switch string(f[0]) {
-	case "reclaim", "ksm":
+	case "reclaim", "ksm", "folio":
 		op := opByKeyword(f[0])
 		if n != 2 {
 			return Event{}, wrongFieldCount(op, n)
 		}
 		var p fieldParser
 		e := Event{Op: op, N: p.number(op, f[1], "N")}
+		if p.problem == "" {
+			p.problem = e.checkNumbers()
+		}
 		return e, p.problem
 	case "check":
 		if n != 1 {
@@ -313,7 +316,7 @@ func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 	switch e.Op {
 	case 0:
 		return Event{}, fmt.Sprintf("unknown event %s", quoteField(f[1]))
-	case OpReclaim, OpKsm, OpCheck:
+	case OpReclaim, OpKsm, OpFolio, OpCheck:
 		return Event{}, fmt.Sprintf("%v takes no PID: want %s", e.Op, opSyntax[e.Op])
 	case OpFork:
 		if n != 3 {

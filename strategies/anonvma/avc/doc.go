@@ -98,4 +98,28 @@
 // Walk counters: chain-steps/walk counts the interval-tree nodes the stab
 // examines (and a KSM page's rmap_items), vmas/walk the chains it
 // reports, ptes/walk the page-table lookups.
+//
+// # anonvma-folio (6.8+, 6.9+)
+//
+// The package also registers anonvma-folio (folio.go): the same
+// anon_vma_chain, which the folio era did not change, behind the folio
+// rmap interface (core.FolioRmapper) that David Hildenbrand's "mm/rmap:
+// interface overhaul" series (Dec 2023, 6.8) introduced:
+// folio_add_anon_rmap_ptes and folio_add_file_rmap_ptes,
+// folio_remove_rmap_ptes and folio_try_dup_anon_rmap_ptes take a run of
+// PTEs of one folio. 6.8's multi-size THP (Ryan Roberts, commit
+// 19eaf44954df) maps a new anonymous folio with one call
+// (folio_add_new_anon_rmap); 6.9 batches fork ("mm/memory: optimize
+// fork() with PTE-mapped THP", Jan 2024: copy_present_ptes with
+// folio_pte_batch) and zap ("mm/memory: optimize unmap/zap with
+// PTE-mapped THP", Feb 2024: zap_present_ptes). The large mapcount in one
+// value (6.10, commit 05c5323b2a34) is the MMU's (core/folio.go).
+//
+// Cost model: as anonvma-avc per VMA and per walk; per PTE nothing, per
+// run of PTEs of one folio one rmap call at a fault that maps a new
+// folio, at fork's copy and at zap, where anonvma-avc makes one per PTE
+// (rmap-calls/OP). Runs with -folio 4KiB make the same calls as
+// anonvma-avc. What a call saves in the kernel (atomic mapcount updates,
+// cache misses on struct page) has no cost in the simulator beyond the
+// call: the counter is the measure, the times are shown beside it.
 package avc
