@@ -58,7 +58,8 @@ type Machine struct {
 	Stats Stats
 	// VerifyTime is the time spent checking against the oracle, which
 	// measurements leave out.
-	VerifyTime time.Duration
+	VerifyTime  time.Duration
+	verifyDepth int // verification steps running (verifyClock)
 
 	cfg      Config
 	rm       Rmapper

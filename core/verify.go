@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"time"
 )
 
 // Verification: every reverse walk checked against ground truth, at a
@@ -218,7 +217,7 @@ func (m *Machine) scope(acct *int64, share float64) (allow int64, end func()) {
 	v := m.state()
 	saved, prev := m.Walk, v.acct
 	loud := m.quiet()
-	start := time.Now()
+	stop := m.verifyClock()
 	allow = math.MaxInt64
 	if share > 0 {
 		allow = int64(share*float64(m.runWork())) + budgetFloor
@@ -228,7 +227,7 @@ func (m *Machine) scope(acct *int64, share float64) (allow int64, end func()) {
 		m.Walk = saved
 		loud()
 		v.acct = prev
-		m.VerifyTime += time.Since(start)
+		stop()
 	}
 }
 
