@@ -34,6 +34,7 @@ type suiteFlags struct {
 	nonlinear, params, shard      string
 	forkCopy, ksmMaxSharing       string
 	folio                         string
+	thp                           string
 	aging                         string
 	hw                            string
 	plots                         string
@@ -63,6 +64,7 @@ func newSuiteFlagSet(stderr io.Writer) (*pflag.FlagSet, *suiteFlags) {
 	fs.StringVar(&f.hw, "hw", "off", "cache model of a machine for cache-misses/OP and modelled-sec/OP: off, "+strings.Join(cachemodel.Names(), " or ")+" (docs/cost-model.md)")
 	fs.BoolVar(&f.avcReuse, "avc-reuse", true, "anonvma-avc: reuse anon_vmas by degree as 3.19+ does (false: the unbounded growth before it)")
 	fs.StringVar(&f.folio, "folio", "4KiB", "the size of the large folios anonymous write faults allocate and map with PTEs (6.8's multi-size THP): a power of two from 4KiB to 2MiB")
+	fs.StringVar(&f.thp, "thp", "never", "transparent huge pages: always maps a 2 MiB anonymous folio by one PMD where a write fault's aligned 2 MiB range fits its VMA (strategies with the folio rmap interface; the others map PTEs), never")
 	fs.StringVar(&f.ksmMaxSharing, "ksm-max-page-sharing", strconv.Itoa(core.DefaultMaxPageSharing), "KSM's max_page_sharing: the most mappings of one KSM page (4.13+); 0: no limit, as before 4.13")
 	fs.StringVar(&f.emitTrace, "emit-trace", "", "also write the generated events to this trace file (one workload)")
 	fs.StringVar(&f.plots, "plots", "", "also draw the charts of this run (PNG and SVG) into this directory")
@@ -205,6 +207,12 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 		return nil, &usageError{"-folio: " + err.Error()}
 	}
 	p.opts.Options["folio"] = strconv.FormatInt(folio, 10)
+	switch f.thp {
+	case "always", "never":
+		p.opts.Options["thp"] = f.thp
+	default:
+		return nil, &usageError{"-thp: want always or never, not " + strconv.Quote(f.thp)}
+	}
 	// Settings given on the command line are part of every benchmark
 	// name, so runs with different settings never mix in benchstat.
 	if fs.Changed("nonlinear") {
@@ -221,6 +229,9 @@ func planSuite(f *suiteFlags, fs *pflag.FlagSet, stdin io.Reader) (*suitePlan, e
 	}
 	if fs.Changed("folio") {
 		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "folio", Value: f.folio})
+	}
+	if fs.Changed("thp") {
+		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "thp", Value: f.thp})
 	}
 	if fs.Changed("ksm-max-page-sharing") {
 		p.nameKeys = append(p.nameKeys, workloads.Param{Key: "ksm-max-page-sharing", Value: f.ksmMaxSharing})

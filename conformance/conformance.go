@@ -32,12 +32,18 @@ type setup struct {
 	// folio is the size of the large folios anonymous faults allocate
 	// (-folio, core/folio.go); 0 for single pages.
 	folio int64
+	// thp maps 2 MiB folios by PMD (-thp always, core/thp.go), on a
+	// larger memory, with 2 MiB regions among the random events.
+	thp bool
 }
 
 func (s setup) String() string {
 	name := s.index.Name + "/" + s.nonlinear + "/" + s.aging.String()
 	if s.folio != 0 {
 		name += "/folio=" + strconv.FormatInt(s.folio>>10, 10) + "KiB"
+	}
+	if s.thp {
+		name += "/thp=always"
 	}
 	return name
 }
@@ -48,12 +54,13 @@ const FolioSize = 64 << 10
 // setups are every i_mmap index under every nonlinear policy with the
 // default aging (lru, whose page_referenced walks run most), the other
 // aging policies (mglru, random) at st's own index, and st's own index
-// with 64 KiB folios, under lru and mglru.
+// with 64 KiB folios, under lru and mglru, and, for a strategy that maps
+// THP by PMD (core.THPSupported), with THP under lru.
 func setups(st core.Strategy) []setup {
 	var out []setup
 	for _, idx := range strategies.Indexes() {
 		for _, nl := range strategies.NonlinearPolicies() {
-			out = append(out, setup{idx, nl, core.AgingLRU, 0})
+			out = append(out, setup{index: idx, nonlinear: nl, aging: core.AgingLRU})
 		}
 	}
 	own, err := strategies.Index(st.DefaultIndex)
@@ -62,11 +69,14 @@ func setups(st core.Strategy) []setup {
 	}
 	for _, aging := range []core.Aging{core.AgingMGLRU, core.AgingRandom} {
 		for _, nl := range strategies.NonlinearPolicies() {
-			out = append(out, setup{own, nl, aging, 0})
+			out = append(out, setup{index: own, nonlinear: nl, aging: aging})
 		}
 	}
 	for _, aging := range []core.Aging{core.AgingLRU, core.AgingMGLRU} {
-		out = append(out, setup{own, strategies.NonlinearPolicies()[0], aging, FolioSize})
+		out = append(out, setup{index: own, nonlinear: strategies.NonlinearPolicies()[0], aging: aging, folio: FolioSize})
+	}
+	if core.THPSupported(core.NewMachineFor(core.Config{Seed: 1, NewIndex: own.New}, st).Rmapper()) {
+		out = append(out, setup{index: own, nonlinear: strategies.NonlinearPolicies()[0], aging: core.AgingLRU, thp: true})
 	}
 	return out
 }
@@ -81,6 +91,9 @@ func newMachine(st core.Strategy, s setup, frames int, seed uint64) *core.Machin
 	}
 	if s.folio != 0 {
 		opts["folio"] = strconv.FormatInt(s.folio, 10)
+	}
+	if s.thp {
+		opts["thp"] = "always"
 	}
 	return core.NewMachineFor(core.Config{
 		MemBytes: int64(frames) * core.PageSize,
@@ -102,7 +115,7 @@ func Deterministic(t *testing.T, st core.Strategy) {
 	}
 	var first string
 	for run := 0; run < 2; run++ {
-		m := newMachine(st, setup{idx, strategies.NonlinearPolicies()[0], core.AgingLRU, 0}, 200, 7)
+		m := newMachine(st, setup{index: idx, nonlinear: strategies.NonlinearPolicies()[0], aging: core.AgingLRU}, 200, 7)
 		rp := &workloads.Replayer{M: m}
 		g := newEventGen(7)
 		for i := 0; i < 300; i++ {

@@ -20,7 +20,7 @@ func Random(t *testing.T, st core.Strategy, seeds, events int) {
 	t.Helper()
 	for _, s := range setups(st) {
 		t.Run(s.String(), func(t *testing.T) {
-			var folios, splits int64
+			var folios, splits, pmds, pmdSplits int64
 			for seed := uint64(1); seed <= uint64(seeds); seed++ {
 				m, err := runRandom(st, s, seed, events)
 				if err != nil {
@@ -28,6 +28,11 @@ func Random(t *testing.T, st core.Strategy, seeds, events int) {
 				}
 				folios += m.Stats.FolioAllocs
 				splits += m.Stats.FolioSplits
+				pmds += m.Stats.THPMaps
+				pmdSplits += m.Stats.THPSplits
+			}
+			if s.thp && (pmds == 0 || pmdSplits == 0) {
+				t.Errorf("%s, %s: %d PMD mappings, %d split: the setup checks no THP", st.Name, s, pmds, pmdSplits)
 			}
 			if s.folio != 0 && (folios == 0 || splits == 0) {
 				t.Errorf("%s, %s: %d large folios allocated, %d split: the setup checks no folio", st.Name, s, folios, splits)
@@ -38,10 +43,16 @@ func Random(t *testing.T, st core.Strategy, seeds, events int) {
 
 // runRandom runs one random sequence of n events and returns its machine.
 func runRandom(st core.Strategy, s setup, seed uint64, n int) (*core.Machine, error) {
-	// 160 frames: small enough that kswapd reclaims during faults.
-	m := newMachine(st, s, 160, seed)
+	// 160 frames: small enough that kswapd reclaims during faults; with
+	// THP, room for two 2 MiB folios.
+	frames := 160
+	if s.thp {
+		frames = 1400
+	}
+	m := newMachine(st, s, frames, seed)
 	rp := &workloads.Replayer{M: m}
 	g := newEventGen(seed)
+	g.thp = s.thp
 	for i := 0; i < n; i++ {
 		ev := g.event(m)
 		err := rp.Apply(ev)
@@ -77,6 +88,8 @@ type eventGen struct {
 	// pending are events that follow the last one (an anonymous mmap
 	// made mergeable and written with a value, for KSM).
 	pending []trace.Event
+	// thp adds 2 MiB aligned regions (the THP setup).
+	thp bool
 }
 
 func newEventGen(seed uint64) *eventGen {
@@ -119,6 +132,11 @@ func (g *eventGen) event(m *core.Machine) trace.Event {
 	}
 	for {
 		switch k := rng.IntN(100); {
+		case k < 4 && g.thp:
+			// A 2 MiB aligned region, written whole or in part: PMDs.
+			a := 0x40000000 + uint64(rng.IntN(2))*(2<<20)
+			g.pending = append(g.pending, trace.Event{Op: trace.OpTouch, PID: p, Addr: a + uint64(rng.IntN(512))*pg, Len: uint64(1+rng.IntN(8)) * pg, Write: true})
+			return trace.Event{Op: trace.OpMmap, PID: p, Addr: a, Len: 2 << 20, Prot: trace.ProtRead | trace.ProtWrite}
 		case k < 12:
 			ev := trace.Event{Op: trace.OpMmap, PID: p, Addr: addr(), Len: length(), Prot: prots[rng.IntN(len(prots))], Shared: rng.IntN(4) == 0}
 			if !ev.Shared && ev.Prot&trace.ProtWrite != 0 && rng.IntN(2) == 0 {

@@ -127,7 +127,7 @@ func (m *Machine) lruForget(f FrameID) {
 // mapCountUp and mapCountDown keep nrMapped as a frame's MapCount
 // crosses zero.
 func (m *Machine) mapCountUp(fr *Frame) {
-	if fr.MapCount == 0 {
+	if fr.MapCount == 0 && m.entireOf(fr) == 0 {
 		m.rs.nrMapped++
 	}
 	fr.MapCount++
@@ -141,7 +141,7 @@ func (m *Machine) mapCountDown(fr *Frame) {
 	if fr.folio != 0 {
 		m.pm.frames[fr.folio].largeMap--
 	}
-	if fr.MapCount == 0 {
+	if fr.MapCount == 0 && m.entireOf(fr) == 0 {
 		m.rs.nrMapped--
 	}
 }

@@ -68,6 +68,12 @@ func (m *Machine) touch(pid, addr, length uint64, write bool, content uint64) er
 // access performs one access and reports whether it faulted; a write
 // leaves content in the page (content.go).
 func (m *Machine) access(v *VMA, addr uint64, write bool, content uint64) (bool, error) {
+	if pa := m.pt.pmdLeaf(v.MM.pgd, addr); pa != 0 && m.pmdAccess(v, addr, pa, write, content) {
+		return false, nil
+	}
+	if write && m.thpFault(v, addr, content) {
+		return true, nil
+	}
 	leaf := m.pt.ensureLeaf(v.MM, addr)
 	pa := makePTEAddr(leaf, levelIndex(addr, 0))
 	p := m.PTE(pa)
@@ -161,7 +167,7 @@ func (m *Machine) writeProtectFault(v *VMA, addr uint64, pa PTEAddr, p PTE, cont
 		fr.Content = m.written(content)
 		return nil
 	}
-	if f != ZeroFrame && fr.Flags&(FrameAnon|FrameKsm) == FrameAnon && fr.MapCount == 1 && !m.swap.shared(fr) {
+	if f != ZeroFrame && fr.Flags&(FrameAnon|FrameKsm) == FrameAnon && m.PageMapCount(f) == 1 && !m.swap.shared(fr) {
 		// The page is ours alone: reuse it.
 		*m.pt.pte(pa) = p | pteWrite | pteDirty | pteAccessed
 		fr.Content = m.written(content)

@@ -327,6 +327,7 @@ func (m *Machine) splitFolio(f FrameID) {
 		return
 	}
 	head, nr := m.Folio(f)
+	m.splitFolioPMDs(head)
 	m.Stats.FolioSplits++
 	for i := range nr {
 		fr := &m.pm.frames[head+FrameID(i)]
@@ -373,7 +374,7 @@ func (m *Machine) checkFolio(h FrameID) error {
 		}
 		sum += fr.MapCount
 	}
-	if hf.largeMap != sum || hf.entireMap != 0 {
+	if hf.largeMap != sum || hf.entireMap < 0 || hf.entireMap > 0 && nr != pmdPages {
 		return &VerifyError{Rule: 5, Frame: h, Msg: fmt.Sprintf("folio of %d pages: large mapcount %d, entire mapcount %d, but its pages' mapcounts sum to %d", nr, hf.largeMap, hf.entireMap, sum)}
 	}
 	return nil

@@ -29,12 +29,7 @@ func (m *Machine) ksmMergeableVMA(mm *MM, addr uint64) *VMA {
 // if no page table covers addr. ksmd's look-ups are not reverse walks:
 // they count nowhere.
 func (m *Machine) ksmPTE(mm *MM, addr uint64) (PTEAddr, PTE) {
-	t := m.pt.leaf(mm.pgd, addr)
-	if t == 0 {
-		return 0, 0
-	}
-	a := makePTEAddr(t, levelIndex(addr, 0))
-	return a, m.PTE(a)
+	return m.entryAt(mm, addr)
 }
 
 // ksmMergeablePage is get_mergeable_page: the anonymous page at the

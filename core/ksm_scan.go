@@ -87,12 +87,11 @@ func (m *Machine) ksmNextItem() (*rmapItem, FrameID, error) {
 				if err := m.poll(); err != nil {
 					return nil, 0, err
 				}
-				t := m.pt.leaf(mm.pgd, k.addr)
-				if t == 0 {
+				a, p := m.ksmPTE(mm, k.addr)
+				if a == 0 {
 					k.addr = min(v.End, m.ksmSkipAbsent(mm, k.addr))
 					continue
 				}
-				p := PTE(m.pt.tables[t][levelIndex(k.addr, 0)])
 				f := p.Frame()
 				if p.Present() && f != ZeroFrame && m.pm.frames[f].Flags&FrameAnon != 0 {
 					it := m.ksmGetNextItem(s, k.addr)

@@ -54,7 +54,7 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 	cow := !pv.Shared
 	batch := m.batch[:0]
 	hw := m.hw != nil
-	m.pt.forEachLeaf(pv.MM.pgd, pv.Start, pv.End, func(pt tableID, lo, hi int) {
+	m.pt.forEachEntry(pv.MM.pgd, pv.Start, pv.End, func(pt tableID, lo, hi int) {
 		if m.pt.meta[pt].used == 0 {
 			return
 		}
@@ -109,7 +109,7 @@ func (m *Machine) copyPTEs(cv, pv *VMA) {
 			m.addMapped(int64(len(batch)))
 			batch = batch[:0]
 		}
-	})
+	}, func(t tableID, slot int) { m.copyPMD(cv, t, slot, cow) })
 	m.batch = batch
 }
 
@@ -181,7 +181,8 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 	swaps := m.swapBatch[:0]
 	hw := m.hw != nil
 	cleared := 0
-	m.pt.forEachLeaf(mm.pgd, start, end, func(pt tableID, lo, hi int) {
+	m.splitPMDEdges(mm, start, end)
+	m.pt.forEachEntry(mm.pgd, start, end, func(pt tableID, lo, hi int) {
 		meta := &m.pt.meta[pt]
 		if meta.used == 0 {
 			return
@@ -238,7 +239,7 @@ func (m *Machine) zap(v *VMA, start, end uint64) {
 			m.swap.put(m, slot)
 		}
 		swaps = swaps[:0]
-	})
+	}, func(t tableID, slot int) { m.zapPMD(v, t, slot) })
 	m.batch = batch
 	m.swapBatch = swaps
 	m.ptes(cleared)

@@ -245,7 +245,7 @@ func (m *Machine) refillInactive(n int) error {
 	hold := m.isolateLRU(listActive, n)
 	for i, f := range hold {
 		fr := &m.pm.frames[f]
-		if fr.MapCount > 0 {
+		if m.PageMapCount(f) > 0 {
 			if !reclaimMapped {
 				m.lruPush(listActive, f)
 				continue
@@ -330,7 +330,7 @@ func (m *Machine) shrinkPage(f FrameID) (bool, error) {
 // mappingInUse is page_mapping_inuse: the page is mapped, or it is a
 // page-cache page of a file that some VMA maps.
 func (m *Machine) mappingInUse(fr *Frame) bool {
-	if fr.MapCount > 0 {
+	if fr.MapCount > 0 || m.entireOf(fr) > 0 {
 		return true
 	}
 	if fr.Flags&FrameAnon != 0 {

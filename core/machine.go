@@ -106,6 +106,10 @@ type Machine struct {
 	// deferred the deferred split queue (folio.go).
 	folioOrder uint8
 	deferred   []FrameID
+	// thp enables PMD-mapped 2 MiB folios, thpRefs is the run of refs a
+	// PMD's rmap call passes (thp.go).
+	thp     bool
+	thpRefs []MapRef
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.
@@ -147,6 +151,7 @@ func NewMachine(cfg Config, newRmapper func(*Machine) Rmapper) *Machine {
 	m.rm = newRmapper(m)
 	m.forkCopy = forkCopyOf(cfg)
 	m.folioOrder = folioOrderOf(cfg)
+	m.thp = thpOf(cfg)
 	ksmMaxSharing(cfg) // an invalid setting panics here, not at the first madvise
 	return m
 }
@@ -261,9 +266,13 @@ func (m *Machine) PTE(a PTEAddr) PTE { return *m.pt.pte(a) }
 func (m *Machine) PTEOwner(a PTEAddr) (*MM, uint64) { return m.pt.owner(a) }
 
 // LookupPTE walks mm's page tables to addr and returns the PTE address, or
-// 0 if no PTE table covers addr. It counts one PTE lookup in Walk.
+// 0 if no PTE table covers addr. Where a PMD leaf maps addr, it returns
+// the PMD entry's address (thp.go). It counts one PTE lookup in Walk.
 func (m *Machine) LookupPTE(mm *MM, addr uint64) PTEAddr {
 	m.Walk.PTEs++
+	if a := m.pt.pmdLeaf(mm.pgd, addr); a != 0 {
+		return a
+	}
 	t := m.pt.leaf(mm.pgd, addr)
 	if t == 0 {
 		return 0
@@ -317,7 +326,25 @@ func (m *Machine) ScanRange(v *VMA, start, end uint64, fn func(addr uint64, a PT
 			m.hwPTEs(t, lo, lo+int(examined-before))
 		}
 	}
-	m.pt.forEachLeaf(v.MM.pgd, start, end, leaf)
+	// A PMD leaf is handed to fn page by page, each with the PMD's
+	// address (thp.go).
+	pmd := func(t tableID, slot int) {
+		if stop {
+			return
+		}
+		a := makePTEAddr(t, slot)
+		m.touchPTE(a)
+		p := m.PTE(a)
+		base := m.pt.pmdBase(a)
+		for addr := max(base, start); addr < min(base+pteTableSpan, end); addr += PageSize {
+			examined++
+			if !fn(addr, a, m.pt.pmdPage(a, p, addr)) {
+				stop = true
+				return
+			}
+		}
+	}
+	m.pt.forEachEntry(v.MM.pgd, start, end, leaf, pmd)
 	return examined
 }
 
@@ -333,6 +360,9 @@ func (m *Machine) CheckAddress(v *VMA, addr uint64, f FrameID) (PTEAddr, bool) {
 	}
 	m.touchPTE(a)
 	p := m.PTE(a)
+	if p.Huge() {
+		return a, m.pt.pmdMaps(a, p, f, addr)
+	}
 	if p.Present() {
 		return a, p.Frame() == f
 	}
@@ -366,6 +396,14 @@ func (m *Machine) UnmapOne(v *VMA, addr uint64, a PTEAddr, f FrameID) bool {
 		if a = m.LookupPTE(v.MM, addr); a == 0 {
 			return false
 		}
+	}
+	if m.PTE(a).Huge() {
+		// try_to_unmap_one's split_huge_pmd_address (thp.go).
+		if !m.pt.pmdMaps(a, m.PTE(a), f, addr) {
+			return false
+		}
+		m.splitPMD(v.MM, addr)
+		a = makePTEAddr(m.pt.leaf(v.MM.pgd, addr), levelIndex(addr, 0))
 	}
 	p := m.PTE(a)
 	if !p.Present() || p.Frame() != f {
@@ -438,8 +476,8 @@ func (m *Machine) allocFrame() (FrameID, error) {
 // freeFrame returns an unmapped frame to the free list.
 func (m *Machine) freeFrame(f FrameID) {
 	fr := &m.pm.frames[f]
-	if fr.MapCount != 0 {
-		panic(fmt.Sprintf("core: freeing frame %d with mapcount %d", f, fr.MapCount))
+	if fr.MapCount != 0 || m.entireOf(fr) != 0 {
+		panic(fmt.Sprintf("core: freeing frame %d with mapcount %d", f, m.PageMapCount(f)))
 	}
 	if m.holdFolioPage(f) {
 		return
@@ -456,7 +494,7 @@ func (m *Machine) freeFrame(f FrameID) {
 // refers to.
 func (m *Machine) putAnonIfUnused(f FrameID) {
 	fr := &m.pm.frames[f]
-	if f == ZeroFrame || fr.MapCount != 0 || fr.Flags&FrameAnon == 0 || fr.Flags&FrameSwapCache != 0 {
+	if f == ZeroFrame || fr.MapCount != 0 || m.entireOf(fr) != 0 || fr.Flags&FrameAnon == 0 || fr.Flags&FrameSwapCache != 0 {
 		return
 	}
 	m.freeFrame(f)
@@ -468,7 +506,7 @@ func (m *Machine) putAnonIfUnused(f FrameID) {
 // entry refers to leaves the swap cache, and is freed with its slot.
 func (m *Machine) freeSwapAndPut(f FrameID) {
 	fr := &m.pm.frames[f]
-	if fr.MapCount == 0 && fr.Flags&FrameSwapCache != 0 && !m.swap.shared(fr) {
+	if m.PageMapCount(f) == 0 && fr.Flags&FrameSwapCache != 0 && !m.swap.shared(fr) {
 		m.swap.release(m, fr.swapSlot)
 		return
 	}
@@ -511,11 +549,10 @@ func (m *Machine) Resolve(pid, addr uint64) (f FrameID, p PTE, ok bool) {
 	if mm == nil {
 		return 0, 0, false
 	}
-	t := m.pt.leaf(mm.pgd, addr)
-	if t == 0 {
+	a, p := m.entryAt(mm, addr)
+	if a == 0 {
 		return 0, 0, false
 	}
-	p = PTE(m.pt.tables[t][levelIndex(addr, 0)])
 	if !p.Present() || p.Frame() == ZeroFrame {
 		return 0, p, false
 	}

@@ -119,6 +119,7 @@ func (m *Machine) absorb(prev, next *VMA) {
 
 // split cuts v at addr and returns the new upper part (split_vma).
 func (m *Machine) split(v *VMA, addr uint64) *VMA {
+	m.splitPMD(v.MM, addr) // vma_adjust_trans_huge (thp.go)
 	tail := &VMA{
 		MM: v.MM, Start: addr, End: v.End, PgOff: v.PgOff + (addr-v.Start)>>pageShift,
 		Prot: v.Prot, Shared: v.Shared, File: v.File, Nonlinear: v.Nonlinear,
@@ -223,14 +224,14 @@ func (m *Machine) Mprotect(pid, addr, length uint64, prot Prot) error {
 			v.Prot = prot
 			keepWrite := v.Shared && prot&ProtWrite != 0
 			if !keepWrite {
-				m.pt.forEachLeaf(mm.pgd, v.Start, v.End, func(pt tableID, lo, hi int) {
+				m.pt.forEachEntry(mm.pgd, v.Start, v.End, func(pt tableID, lo, hi int) {
 					tab := m.pt.tables[pt]
 					for i := lo; i < hi; i++ {
 						if p := PTE(tab[i]); p.Present() {
 							tab[i] = uint64(p &^ pteWrite)
 						}
 					}
-				})
+				}, func(t tableID, slot int) { m.pt.tables[t][slot] &^= uint64(pteWrite) }) // change_huge_pmd
 			}
 		}
 		m.mergeRange(mm, addr, end)

@@ -294,7 +294,7 @@ func (m *Machine) mgEvict(want int) (freed, scanned int, err error) {
 // mgShrinkPage is 6.1's shrink_folio_list for one isolated page.
 func (m *Machine) mgShrinkPage(f FrameID) (bool, error) {
 	fr := &m.pm.frames[f]
-	if fr.MapCount > 0 {
+	if m.PageMapCount(f) > 0 {
 		// folio_update_gen() tried to promote this page (a look-around
 		// found it young while it was isolated): keep it.
 		if fr.Flags&FrameReferenced != 0 {

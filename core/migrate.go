@@ -157,6 +157,7 @@ func (m *Machine) Migrate(pid, addr, length uint64) error {
 // (follow_page), then migrates them one at a time. It returns how many
 // moved.
 func (m *Machine) migrateRange(mm *MM, start, end uint64) (moved int64, err error) {
+	m.splitPMDRange(mm, start, end) // THP migration is not modelled (thp.go)
 	mg := &m.mig
 	at := mg.at[:0]
 	m.pt.forEachLeaf(mm.pgd, start, end, func(t tableID, lo, hi int) {

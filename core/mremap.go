@@ -54,6 +54,7 @@ func (m *Machine) Mremap(pid, old, oldLen, new, newLen uint64) error {
 	if newLen < oldLen {
 		m.unmapRange(mm, old+newLen, old+oldLen)
 	}
+	m.splitPMDRange(mm, old, old+moveLen) // move_huge_pmd is not modelled (thp.go)
 	m.isolate(mm, old, old+moveLen)
 	src := mm.FindVMA(old)
 	if src.Mergeable && m.hasAnonState(src) {

@@ -92,13 +92,60 @@ func levelIndex(addr uint64, level uint8) int {
 	return int(addr>>levelShift(level)) & (tableEntries - 1)
 }
 
-// leaf returns the PTE table mapping addr in mm, or 0 if none exists.
+// leaf returns the PTE table mapping addr in mm, or 0 if none exists
+// (nor where a PMD leaf maps addr: thp.go).
 func (pt *pageTables) leaf(pgd tableID, addr uint64) tableID {
 	t := pgd
 	for level := uint8(levels - 1); level > 0; level-- {
 		e := pt.tables[t][levelIndex(addr, level)]
+		if e == 0 || PTE(e).Huge() {
+			return 0
+		}
+		t = tableID(e)
+	}
+	return t
+}
+
+// pmdTable returns the PMD table (level 1) covering addr, or 0.
+func (pt *pageTables) pmdTable(pgd tableID, addr uint64) tableID {
+	t := pgd
+	for level := uint8(levels - 1); level > 1; level-- {
+		e := pt.tables[t][levelIndex(addr, level)]
 		if e == 0 {
 			return 0
+		}
+		t = tableID(e)
+	}
+	return t
+}
+
+// pmdLeaf returns the address of the PMD leaf mapping addr, or 0 if no
+// PMD leaf maps it.
+func (pt *pageTables) pmdLeaf(pgd tableID, addr uint64) PTEAddr {
+	t := pt.pmdTable(pgd, addr)
+	if t == 0 {
+		return 0
+	}
+	i := levelIndex(addr, 1)
+	if !PTE(pt.tables[t][i]).Huge() {
+		return 0
+	}
+	return makePTEAddr(t, i)
+}
+
+// ensurePMDTable returns the PMD table covering addr, allocating missing
+// levels above it.
+func (pt *pageTables) ensurePMDTable(mm *MM, addr uint64) tableID {
+	t := mm.pgd
+	for level := uint8(levels - 1); level > 1; level-- {
+		idx := levelIndex(addr, level)
+		e := pt.tables[t][idx]
+		if e == 0 {
+			span := uint64(1) << levelShift(level)
+			child := pt.alloc(mm, level-1, addr&^(span-1))
+			pt.tables[t][idx] = uint64(child)
+			pt.meta[t].used++
+			e = uint64(child)
 		}
 		t = tableID(e)
 	}
@@ -111,6 +158,9 @@ func (pt *pageTables) ensureLeaf(mm *MM, addr uint64) tableID {
 	for level := uint8(levels - 1); level > 0; level-- {
 		idx := levelIndex(addr, level)
 		e := pt.tables[t][idx]
+		if PTE(e).Huge() {
+			panic("core: a PTE table wanted where a PMD leaf maps (split it first)")
+		}
 		if e == 0 {
 			span := uint64(1) << levelShift(level)
 			child := pt.alloc(mm, level-1, addr&^(span-1))
@@ -145,7 +195,7 @@ func (pt *pageTables) set(a PTEAddr, v PTE) {
 // ptep_to_address).
 func (pt *pageTables) owner(a PTEAddr) (*MM, uint64) {
 	m := &pt.meta[a.table()]
-	return m.mm, m.base + uint64(a.slot())<<pageShift
+	return m.mm, m.base + uint64(a.slot())<<levelShift(m.level)
 }
 
 // slotRange returns the entries [lo, hi) of a table at level, mapping
@@ -166,11 +216,18 @@ func slotRange(level uint8, base, start, end uint64) (lo, hi int) {
 // forEachLeaf calls fn for every existing PTE table overlapping [start, end)
 // with the slot range [lo, hi) of that table inside the range. It skips
 // absent subtrees, so its cost is proportional to the tables that exist.
+// PMD leaves (thp.go) are skipped.
 func (pt *pageTables) forEachLeaf(pgd tableID, start, end uint64, fn func(t tableID, lo, hi int)) {
-	pt.walkLevel(pgd, levels-1, 0, start, end, fn)
+	pt.walkLevel(pgd, levels-1, 0, start, end, fn, nil)
 }
 
-func (pt *pageTables) walkLevel(t tableID, level uint8, base, start, end uint64, fn func(t tableID, lo, hi int)) {
+// forEachEntry is forEachLeaf that also calls pmd for every PMD leaf
+// overlapping [start, end), with its PMD table and slot.
+func (pt *pageTables) forEachEntry(pgd tableID, start, end uint64, fn func(t tableID, lo, hi int), pmd func(t tableID, slot int)) {
+	pt.walkLevel(pgd, levels-1, 0, start, end, fn, pmd)
+}
+
+func (pt *pageTables) walkLevel(t tableID, level uint8, base, start, end uint64, fn func(t tableID, lo, hi int), pmd func(t tableID, slot int)) {
 	span := uint64(1) << levelShift(level)
 	lo, hi := slotRange(level, base, start, end)
 	if level == 0 {
@@ -179,8 +236,15 @@ func (pt *pageTables) walkLevel(t tableID, level uint8, base, start, end uint64,
 	}
 	tab := pt.tables[t]
 	for i := lo; i < hi; i++ {
-		if e := tab[i]; e != 0 {
-			pt.walkLevel(tableID(e), level-1, base+uint64(i)*span, start, end, fn)
+		e := tab[i]
+		switch {
+		case e == 0:
+		case PTE(e).Huge():
+			if pmd != nil {
+				pmd(t, i)
+			}
+		default:
+			pt.walkLevel(tableID(e), level-1, base+uint64(i)*span, start, end, fn, pmd)
 		}
 	}
 }
@@ -197,7 +261,7 @@ func (pt *pageTables) pruneEmpty(t tableID, level uint8, base, start, end uint64
 	tab := pt.tables[t]
 	for i := lo; i < hi; i++ {
 		e := tab[i]
-		if e == 0 {
+		if e == 0 || PTE(e).Huge() {
 			continue
 		}
 		if pt.pruneEmpty(tableID(e), level-1, base+uint64(i)*span, start, end) {

@@ -29,6 +29,11 @@ const (
 	pteMigYoung PTE = 1 << 53
 	pteMigDirty PTE = 1 << 54
 
+	// ptePMD marks a PMD leaf (_PAGE_PSE): an entry of a PMD table
+	// that maps a 2 MiB folio instead of pointing at a PTE table
+	// (thp.go). Its frame is the folio's head.
+	ptePMD PTE = 1 << 63
+
 	ptePayloadShift     = 12
 	ptePayloadMask  PTE = (1<<52 - 1) &^ (1<<12 - 1)
 )
@@ -75,6 +80,10 @@ func (p PTE) migrationTarget(f FrameID) PTE {
 	}
 	return q
 }
+
+// Huge reports whether the entry is a PMD leaf mapping a 2 MiB folio
+// (thp.go): Frame is the folio's head.
+func (p PTE) Huge() bool { return p&ptePMD != 0 }
 
 // Present reports whether the PTE maps a frame.
 func (p PTE) Present() bool { return p&ptePresent != 0 }

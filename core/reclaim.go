@@ -98,8 +98,7 @@ func (m *Machine) pickVictim() (FrameID, bool) {
 
 // evict unmaps a random victim and frees it, whatever its bits.
 func (m *Machine) evict(f FrameID) (bool, error) {
-	fr := &m.pm.frames[f]
-	if fr.MapCount > 0 {
+	if m.PageMapCount(f) > 0 {
 		unmapped, _, err := m.unmapForReclaim(f)
 		if err != nil || !unmapped {
 			return false, err

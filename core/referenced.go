@@ -34,7 +34,7 @@ func (m *Machine) pageReferenced(f FrameID) (int, error) {
 		m.rs.progress++
 		n++
 	}
-	if fr.MapCount == 0 {
+	if m.PageMapCount(f) == 0 {
 		return n, nil
 	}
 	young, err := m.referencedWalk(f)
@@ -48,7 +48,7 @@ func (m *Machine) referencedWalk(f FrameID) (int, error) {
 	m.Walk.Walks++
 	m.Stats.RefWalks++
 	fr := &m.pm.frames[f]
-	once := fr.Flags&FrameAnon != 0 && fr.MapCount == 1
+	once := fr.Flags&FrameAnon != 0 && m.PageMapCount(f) == 1
 	before := m.Walk
 	if m.cfg.Verify {
 		m.rs.refCheck = true
@@ -82,12 +82,25 @@ func (m *Machine) referencedWalk(f FrameID) (int, error) {
 // set. Under the multi-gen LRU a young PTE first makes the look-around
 // scan its neighbours (lru_gen_look_around, 6.1).
 func (m *Machine) ReferencedOne(a PTEAddr, f FrameID) bool {
+	p := m.pt.pte(a)
+	huge := p.Huge()
 	if m.rs.refCheck {
 		mm, addr := m.pt.owner(a)
+		if huge {
+			addr += uint64(f-p.Frame()) << pageShift // the page's place in the PMD
+		}
 		m.rs.refSeen = append(m.rs.refSeen, Mapping{PID: mm.PID, Addr: addr})
 	}
 	m.touchPTE(a)
-	p := m.pt.pte(a)
+	if huge {
+		// pmdp_clear_flush_young_notify (thp.go).
+		if f < p.Frame() || f >= p.Frame()+pmdPages || *p&pteAccessed == 0 {
+			return false
+		}
+		*p &^= pteAccessed
+		m.rs.progress++
+		return true
+	}
 	if !p.Present() || p.Frame() != f || *p&pteAccessed == 0 {
 		return false
 	}
@@ -125,7 +138,7 @@ func (m *Machine) UnmapOneIfOld(v *VMA, addr uint64, a PTEAddr, f FrameID) (unma
 	}
 	if m.rs.aging != AgingRandom && !m.mig.unmapping {
 		p := m.pt.pte(a)
-		if p.Present() && p.Frame() == f && *p&pteAccessed != 0 {
+		if (p.Present() && p.Frame() == f || p.Huge() && m.pt.pmdMaps(a, *p, f, addr)) && *p&pteAccessed != 0 {
 			*p &^= pteAccessed
 			m.rs.progress++
 			m.rs.unmapYoung = true

@@ -106,7 +106,7 @@ func (m *Machine) scanCounts(counts []int32, nonlinear map[FrameID]int32) (out [
 			if err := m.poll(); err != nil {
 				return counts, nil, err
 			}
-			m.pt.forEachLeaf(mm.pgd, v.Start, v.End, func(t tableID, lo, hi int) {
+			m.pt.forEachEntry(mm.pgd, v.Start, v.End, func(t tableID, lo, hi int) {
 				tab := m.pt.tables[t]
 				for i := lo; i < hi; i++ {
 					p := PTE(tab[i])
@@ -125,6 +125,18 @@ func (m *Machine) scanCounts(counts []int32, nonlinear map[FrameID]int32) (out [
 					if v.Nonlinear {
 						nonlinear[f]++
 					}
+				}
+			}, func(t tableID, slot int) {
+				// A PMD leaf maps each page of its folio once (thp.go).
+				head := PTE(m.pt.tables[t][slot]).Frame()
+				if int(head)+pmdPages > n {
+					if bad == nil {
+						bad = &VerifyError{Frame: head, Msg: "a PMD leaf maps frames beyond physical memory"}
+					}
+					return
+				}
+				for i := range pmdPages {
+					counts[head+FrameID(i)]++
 				}
 			})
 		}

@@ -70,9 +70,12 @@ type Stats struct {
 	// Large folios (folio.go): folios of more than one page allocated,
 	// folios split, and the part of those splits made by the deferred
 	// split scan (folios left partially mapped).
-	FolioAllocs   int64
-	FolioSplits   int64
-	FolioDeferred int64
+	FolioAllocs int64
+	FolioSplits int64
+	// THPMaps counts the 2 MiB folios faults mapped by a PMD, THPSplits
+	// the PMDs split to PTEs (thp.go).
+	THPMaps, THPSplits int64
+	FolioDeferred      int64
 }
 
 // Refaults is faults that brought back a page reclaim had taken: swap-ins

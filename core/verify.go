@@ -323,8 +323,8 @@ func (m *Machine) checkCount(f FrameID, c int32) error {
 		return nil
 	}
 	m.verifyState.stats.Frames++
-	if fr.MapCount != c {
-		return &VerifyError{Rule: 3, Frame: f, Msg: fmt.Sprintf("mapcount %d, but %d PTEs map the frame", fr.MapCount, c), Oracle: m.OracleMappings(f)}
+	if mc := m.PageMapCount(f); mc != c {
+		return &VerifyError{Rule: 3, Frame: f, Msg: fmt.Sprintf("mapcount %d, but %d PTEs map the frame", mc, c), Oracle: m.OracleMappings(f)}
 	}
 	return nil
 }
@@ -553,6 +553,9 @@ func (m *Machine) mapsAt(mm *MM, addr uint64, f FrameID) (PTEAddr, bool) {
 	if mm == nil || mm.pgd == 0 || addr%PageSize != 0 || addr >= addrSpaceSize {
 		return 0, false
 	}
+	if a := m.pt.pmdLeaf(mm.pgd, addr); a != 0 {
+		return a, m.pt.pmdMaps(a, m.PTE(a), f, addr)
+	}
 	t := m.pt.leaf(mm.pgd, addr)
 	if t == 0 {
 		return 0, false
@@ -587,12 +590,12 @@ func (m *Machine) checkUnmapResult(f FrameID, unmapped bool, what string) (int32
 	} else {
 		left = int32(len(m.oracleOf(f)))
 	}
-	fr := &m.pm.frames[f]
+	mc := m.PageMapCount(f)
 	switch {
 	case unmapped && left > 0:
 		return left, &VerifyError{Rule: 4, Frame: f, Msg: what + " succeeded but PTEs still map the frame", Oracle: m.OracleMappings(f)}
-	case fr.MapCount != left:
-		return left, &VerifyError{Rule: 3, Frame: f, Msg: fmt.Sprintf("after %s, mapcount %d but %d PTEs map the frame", what, fr.MapCount, left), Oracle: m.OracleMappings(f)}
+	case mc != left:
+		return left, &VerifyError{Rule: 3, Frame: f, Msg: fmt.Sprintf("after %s, mapcount %d but %d PTEs map the frame", what, mc, left), Oracle: m.OracleMappings(f)}
 	}
 	return left, nil
 }

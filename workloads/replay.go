@@ -92,6 +92,8 @@ func (r *Replayer) Apply(ev trace.Event) error {
 		err = m.KSMScan(int(min(ev.N, 1<<40)))
 	case trace.OpMigrate:
 		err = m.Migrate(ev.PID, ev.Addr, ev.Len)
+	case trace.OpTHP:
+		m.SetTHP(ev.N == 1)
 	case trace.OpFolio:
 		err = m.SetFolioSize(int64(ev.N))
 	case trace.OpCheck:

@@ -57,6 +57,7 @@ const (
 	OpKsm
 	OpMigrate
 	OpFolio
+	OpTHP
 )
 
 var opKeywords = [...]string{
@@ -78,6 +79,7 @@ var opKeywords = [...]string{
 	OpKsm:      "ksm",
 	OpMigrate:  "migrate",
 	OpFolio:    "folio",
+	OpTHP:      "thp",
 }
 
 // opSyntax is each event's line as docs/trace-format.md writes it, quoted in errors
@@ -101,6 +103,7 @@ var opSyntax = [...]string{
 	OpKsm:      "ksm N",
 	OpMigrate:  "PID migrate ADDR LEN",
 	OpFolio:    "folio SIZE",
+	OpTHP:      "thp always|never",
 }
 
 func (o Op) valid() bool { return o >= OpFork && int(o) < len(opKeywords) }
@@ -153,6 +156,8 @@ func opByKeyword(b []byte) Op {
 		return OpMigrate
 	case "folio":
 		return OpFolio
+	case "thp":
+		return OpTHP
 	}
 	return 0
 }
@@ -265,7 +270,7 @@ const MaxValue = 1<<63 - 1
 // an event gives it back unchanged).
 type Event struct {
 	Op      Op
-	PID     uint64 // every op but reclaim, ksm, folio and check
+	PID     uint64 // every op but reclaim, ksm, folio, thp and check
 	Child   uint64 // fork
 	Addr    uint64 // mmap, munmap, mprotect, touch, dontneed, remap, mlock, munlock, madvise, migrate; mremap: old address
 	Len     uint64 // same; mremap: old length
@@ -282,7 +287,7 @@ type Event struct {
 	HasValue bool
 	Value    uint64 // touch w=VALUE
 	PgOff    uint64 // remap: file page number
-	N        uint64 // reclaim, ksm; folio: the size in bytes
+	N        uint64 // reclaim, ksm; folio: the size in bytes; thp: 1 always, 0 never
 	Advice   Advice // madvise
 }
 
@@ -303,6 +308,11 @@ func (e Event) appendLine(b []byte) []byte {
 		return strconv.AppendUint(b, e.N, 10)
 	case OpCheck:
 		return append(b, "check"...)
+	case OpTHP:
+		if e.N == 1 {
+			return append(b, "thp always"...)
+		}
+		return append(b, "thp never"...)
 	}
 	b = strconv.AppendUint(b, e.PID, 10)
 	b = append(b, ' ')
@@ -425,7 +435,7 @@ func (e Event) unusedFieldsSet() string {
 		rest.PID, rest.Addr, rest.Len, rest.Advice = 0, 0, 0, 0
 	case OpRemap:
 		rest.PID, rest.Addr, rest.Len, rest.PgOff = 0, 0, 0, 0
-	case OpReclaim, OpKsm, OpFolio:
+	case OpReclaim, OpKsm, OpFolio, OpTHP:
 		rest.N = 0
 	case OpCheck:
 	}
@@ -481,6 +491,10 @@ func (e *Event) checkNumbers() string {
 		}
 	case OpMunmap, OpDontNeed, OpMlock, OpMunlock, OpMigrate:
 		return checkRange(e.Op, "ADDR", e.Addr, "LEN", e.Len)
+	case OpTHP:
+		if e.N > 1 {
+			return fmt.Sprintf("thp: N %d is neither 1 (always) nor 0 (never)", e.N)
+		}
 	case OpFolio:
 		if e.N < PageSize || e.N > 512*PageSize || e.N&(e.N-1) != 0 {
 			return fmt.Sprintf("folio: SIZE %d is not a power of two from 4096 (4 KiB) to 2097152 (2 MiB)", e.N)

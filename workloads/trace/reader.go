@@ -288,6 +288,17 @@ func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 			p.problem = e.checkNumbers()
 		}
 		return e, p.problem
+	case "thp":
+		if n != 2 {
+			return Event{}, wrongFieldCount(OpTHP, n)
+		}
+		switch string(f[1]) {
+		case "always":
+			return Event{Op: OpTHP, N: 1}, ""
+		case "never":
+			return Event{Op: OpTHP}, ""
+		}
+		return Event{}, fmt.Sprintf("thp: %s is neither always nor never", quoteField(f[1]))
 	case "check":
 		if n != 1 {
 			return Event{}, wrongFieldCount(OpCheck, n)
@@ -316,7 +327,7 @@ func (r *Reader) parseEvent(f [][]byte, n int) (Event, string) {
 	switch e.Op {
 	case 0:
 		return Event{}, fmt.Sprintf("unknown event %s", quoteField(f[1]))
-	case OpReclaim, OpKsm, OpFolio, OpCheck:
+	case OpReclaim, OpKsm, OpFolio, OpTHP, OpCheck:
 		return Event{}, fmt.Sprintf("%v takes no PID: want %s", e.Op, opSyntax[e.Op])
 	case OpFork:
 		if n != 3 {

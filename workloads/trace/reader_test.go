@@ -126,6 +126,8 @@ func TestParseEachEvent(t *testing.T) {
 		{"ksm 0x100", Event{Op: OpKsm, N: 256}},
 		{"folio 65536", Event{Op: OpFolio, N: 65536}},
 		{"folio 0x200000", Event{Op: OpFolio, N: 2 << 20}},
+		{"thp always", Event{Op: OpTHP, N: 1}},
+		{"thp never", Event{Op: OpTHP}},
 		{"7 migrate 0x2000 0x7fffffffe000", Event{Op: OpMigrate, PID: 7, Addr: 0x2000, Len: 0x7fffffffe000}},
 		// Lexical variations that must not change the event.
 		{"\t 7   touch\t0x1000 0x1000   w  ", Event{Op: OpTouch, PID: 7, Addr: 0x1000, Len: 0x1000, Write: true}},
@@ -268,6 +270,9 @@ func TestErrors(t *testing.T) {
 		{"folio not a power of two", prefix + "folio 3000\n", 5, "folio: SIZE 3000 is not a power of two"},
 		{"folio too large", prefix + "folio 0x400000\n", 5, "folio: SIZE 4194304 is not a power of two from 4096"},
 		{"folio with pid", prefix + "1 folio 4096\n", 5, "folio takes no PID"},
+		{"thp neither", prefix + "thp sometimes\n", 5, `thp: "sometimes" is neither always nor never`},
+		{"thp without a mode", prefix + "thp\n", 5, "want thp always|never"},
+		{"thp with pid", prefix + "1 thp always\n", 5, "thp takes no PID"},
 		{"dontneed junk", prefix + "1 dontneed 0x1000 0x1000 0\n", 5, "dontneed: 5 fields"},
 		{"remap short", prefix + "1 remap 0x1000 0x1000\n", 5, "remap: 4 fields"},
 		{"reclaim short", prefix + "reclaim\n", 5, "reclaim: 1 fields, want reclaim N"},

@@ -23,7 +23,7 @@ func (fs *Files) Referenced(f core.FrameID) int {
 	m := fs.m
 	fr := m.Frame(f)
 	m.TouchPage(f) // page->mapping, page->index
-	left, young := fr.MapCount, 0
+	left, young := m.PageMapCount(f), 0
 	fs.candidates(fr.File, fr.Index, func(v *core.VMA) bool {
 		if v.Locked && v.Shared {
 			// VM_LOCKED|VM_MAYSHARE: referenced, and no need to look on.
@@ -53,7 +53,7 @@ func (fs *Files) ReferencedPage(f core.FrameID, anon AnonWalk) int {
 		return fs.Referenced(f)
 	}
 	fs.m.TouchPage(f) // page->mapping, page->index
-	left, young := fr.MapCount, 0
+	left, young := fs.m.PageMapCount(f), 0
 	anon(f, func(v *core.VMA, addr uint64, a core.PTEAddr) bool {
 		if fs.m.ReferencedOne(a, f) {
 			young++
