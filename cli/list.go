@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"rmapbench/core"
 	"rmapbench/strategies"
 	"rmapbench/workloads"
 )
@@ -25,9 +26,15 @@ func listCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	l := &lister{w: stdout}
 	l.heading("strategies (-strategy NAME,...):")
+	var thp []string
 	for _, s := range strategies.All() {
 		l.entry(s.Name, s.Era+"; file index "+s.DefaultIndex+".", s.Summary)
+		if thpSupported(s) {
+			thp = append(thp, s.Name)
+		}
 	}
+	l.entry("", "-thp always maps 2 MiB folios by one PMD under "+strings.Join(thp, ", ")+
+		" (the folio rmap interface); the other strategies map PTEs (docs/folios.md).")
 	l.heading("file indexes (-fileindex NAME,...):")
 	for _, k := range strategies.Indexes() {
 		l.entry(k.Name, k.Era+".", k.Summary)
@@ -40,6 +47,15 @@ func listCommand(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return l.err
+}
+
+// thpSupported reports whether s maps THP by PMD (core.THPSupported).
+func thpSupported(s core.Strategy) bool {
+	idx, err := strategies.Index(s.DefaultIndex)
+	if err != nil {
+		return false
+	}
+	return core.THPSupported(core.NewMachineFor(core.Config{Seed: 1, NewIndex: idx.New}, s).Rmapper())
 }
 
 // lister writes the two-column layout of `rmapbench list`: a name, and

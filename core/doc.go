@@ -84,7 +84,8 @@
 //	PageMigrator  folio_migrate_mapping's share of   ptechain/filelinear: the chain head (Frame.Slot) moves to
 //	              rmap state (optional)              the new page; the MMU copies only Anon, File and Index
 //	FolioRmapper  folio_{add_new_anon,try_dup_anon,  anonvma-folio: one call per run of PTEs of a large folio at
-//	              remove}_rmap_ptes (optional, 6.8+) fault, fork and zap instead of one per PTE (folio.go)
+//	              remove}_rmap_ptes (optional, 6.8+) fault, fork and zap instead of one per PTE (folio.go), and
+//	              and their _pmd variants              one per PMD mapping of a THP (-thp always, thp.go)
 //
 // Page migration (migrate.go, the trace's migrate) adds no walk: its
 // try_to_migrate is TryToUnmap while Machine.Migrating (UnmapOne leaves
@@ -138,7 +139,9 @@
 // mapping outside nonlinear VMAs, MapCount equal to the true count,
 // (after every try_to_unmap, with Config.Verify) no PTE left when
 // try_to_unmap reports success, and (rule 5, folio.go) large folios whose
-// mapcounts add up. With Config.Verify every
+// mapcounts add up. A PMD leaf of a THP (thp.go) counts as one mapping
+// of each of its 512 pages, against the page's mapcount plus its folio's
+// entire mapcount (PageMapCount). With Config.Verify every
 // page_referenced walk is held to rules 1 and 2 too, and must leave no
 // PTE of its page young (refcheck.go).
 package core

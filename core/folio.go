@@ -9,7 +9,7 @@ import (
 // runs of 2^order pages, as the kernel's multi-size THP does for anonymous
 // memory since 6.8 (Ryan Roberts, "mm: thp: support allocation of
 // anonymous multi-size THP", commit 19eaf44954df, 6.8-rc1), mapped by
-// PTEs (THP's PMD mapping is not modelled).
+// PTEs (a 2 MiB folio mapped by one PMD is THP: thp.go).
 //
 //	-folio 64KiB: the first write fault in an aligned 64 KiB block whose
 //	PTEs are all none and which lies inside the VMA
@@ -39,7 +39,8 @@ import (
 // folio->_large_mapcount, 6.10, commit 05c5323b2a34, "mm: track
 // mapcount of large folios in single value"; before it the sum was
 // computed by folio_mapcount) and the entire mapcount (the PMD mappings,
-// folio->_entire_mapcount; always 0 here, where no PMD maps a folio).
+// folio->_entire_mapcount; only THP's PMD-mapped 2 MiB folios have one,
+// thp.go).
 // Verification checks both (rule 5, verify.go).
 //
 // # Splitting
@@ -66,9 +67,10 @@ import (
 // mapping consecutive pages of one folio, at the three places where 6.8
 // and 6.9 batch: the fault that maps a new folio, fork's copy
 // (copy_present_ptes with folio_try_dup_anon_rmap_ptes, 6.9) and zap
-// (zap_present_ptes with folio_remove_rmap_ptes, 6.9). Every other
-// strategy is called per PTE, as its era's kernel did whatever the size
-// of the folio. rmap-calls/OP counts the calls either way (work.go).
+// (zap_present_ptes with folio_remove_rmap_ptes, 6.9), and once per PMD
+// mapping of a THP (thp.go). Every other strategy is called per PTE, as
+// its era's kernel did whatever the size of the folio. rmap-calls/OP
+// counts the calls either way (work.go).
 
 // MaxFolioOrder is the largest folio: 2 MiB, a PMD's worth of pages.
 const MaxFolioOrder = 9
@@ -128,8 +130,8 @@ func (m *Machine) Folio(f FrameID) (head FrameID, nr int) {
 }
 
 // FolioMapCount is folio_mapcount: the PTEs mapping any page of f's
-// folio (the large mapcount, plus the entire mapcount times nothing,
-// as no PMD maps a folio here). For a single page, its MapCount.
+// folio (the large mapcount) plus the PMDs mapping it (the entire
+// mapcount, thp.go). For a single page, its MapCount.
 func (m *Machine) FolioMapCount(f FrameID) int32 {
 	fr := &m.pm.frames[f]
 	if fr.folio == 0 {
@@ -142,7 +144,10 @@ func (m *Machine) FolioMapCount(f FrameID) int32 {
 // FolioRmapper is implemented by strategies of the folio era (6.8+),
 // whose rmap interface takes a run of PTEs of one folio: refs map
 // consecutive pages of one folio at consecutive addresses of one VMA
-// (nr >= 1). The MMU calls them instead of PageAdd, PagesDup and
+// (nr >= 1). A PMD mapping of a THP (thp.go) is a run of its 512 pages
+// whose refs all name the PMD entry (folio_add_new_anon_rmap,
+// folio_try_dup_anon_rmap_pmd, folio_remove_rmap_pmd); only strategies
+// implementing FolioRmapper get PMD mappings (THPSupported). The MMU calls them instead of PageAdd, PagesDup and
 // PagesRemove where 6.8 and 6.9 batch, and counts one rmap call per run.
 // The rules of Rmapper hold for each frame of the run: MapCount is
 // raised after the adding hooks and lowered before the removing one.
@@ -309,12 +314,13 @@ func (m *Machine) holdFolioPage(f FrameID) bool {
 		}
 		return true
 	}
+	order := h.order // before the frames are cleared
 	for i := range nr {
 		g := head + FrameID(i)
 		m.lruForget(g)
 		m.pm.frames[g] = Frame{}
 	}
-	m.pm.releaseRun(head, m.pm.frames[head].order, nr)
+	m.pm.releaseRun(head, order, nr)
 	m.Space.hold(InPage, -int64(nr))
 	return true
 }
@@ -359,7 +365,9 @@ func (m *Machine) deferredSplitScan() {
 
 // checkFolio is rule 5 for the folio whose head is h: its pages are in
 // use, anonymous and point at h, its large mapcount is the sum of their
-// mapcounts and its entire mapcount is 0.
+// mapcounts and its entire mapcount is not negative, and 0 unless the
+// folio is a PMD's 2 MiB (rule 3 checks the entire mapcount against the
+// PMDs, through PageMapCount).
 func (m *Machine) checkFolio(h FrameID) error {
 	hf := &m.pm.frames[h]
 	nr := 1 << hf.order

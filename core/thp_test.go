@@ -175,3 +175,26 @@ func TestTHPKSMSplits(t *testing.T) {
 	must(t, m.Exit(1))
 	must(t, m.Verify(0))
 }
+
+// A freed 2 MiB folio goes back whole to the free folios of its order,
+// so the next THP fault in a memory with room for one gets it again.
+func TestTHPFreedFolioIsReused(t *testing.T) {
+	sts, err := strategies.Select("anonvma-folio")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := strategies.Index(sts[0].DefaultIndex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := core.NewMachineFor(core.Config{Seed: 1, NewIndex: idx.New, Verify: true, MemBytes: 1100 * pg,
+		Options: map[string]string{"thp": "always"}}, sts[0])
+	for pid := uint64(1); pid <= 3; pid++ {
+		must(t, m.Mmap(pid, folioBase, thpSize, rw, false, "", 0))
+		must(t, m.Touch(pid, folioBase, pg, true))
+		must(t, m.Exit(pid))
+	}
+	if m.Stats.THPMaps != 3 || m.FramesInUse() != 0 {
+		t.Errorf("%d PMD maps, %d frames in use; want 3 and 0", m.Stats.THPMaps, m.FramesInUse())
+	}
+}

@@ -19,11 +19,14 @@ import (
 //	rule 2  nothing missed: a walk reports every mapping of the frame
 //	        outside nonlinear VMAs (their pages are found the way each
 //	        era's -nonlinear policy finds them, if at all);
-//	rule 3  Frame.MapCount equals the number of PTEs mapping the frame;
+//	rule 3  Frame.MapCount plus its folio's entire mapcount (PageMapCount)
+//	        equals the number of PTEs mapping the frame, a PMD leaf
+//	        counting once for each of its pages (thp.go);
 //	rule 4  when try_to_unmap reports success, no PTE maps the frame;
 //	rule 5  a large folio (folio.go) is naturally aligned, its pages are
 //	        anonymous pages of it, its large mapcount is the sum of their
-//	        mapcounts and its entire mapcount is 0 (checked by passes).
+//	        mapcounts and its entire mapcount is not negative, and 0
+//	        unless it is a PMD's 2 MiB (checked by passes).
 //
 // # How each is checked without a scan per frame
 //
