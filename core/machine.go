@@ -106,10 +106,12 @@ type Machine struct {
 	// deferred the deferred split queue (folio.go).
 	folioOrder uint8
 	deferred   []FrameID
-	// thp enables PMD-mapped 2 MiB folios, thpRefs is the run of refs a
-	// PMD's rmap call passes (thp.go).
-	thp     bool
-	thpRefs []MapRef
+	// thp enables PMD-mapped 2 MiB folios, pmdLeaves counts the PMD
+	// leaves in the page tables, thpRefs is the run of refs a PMD's rmap
+	// call passes (thp.go).
+	thp       bool
+	pmdLeaves int
+	thpRefs   []MapRef
 }
 
 // NewMachine builds a machine running the strategy that newRmapper makes.

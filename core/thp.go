@@ -190,6 +190,7 @@ func (m *Machine) thpFault(v *VMA, addr uint64, content uint64) bool {
 	m.markAccessed(head + FrameID((addr-start)/PageSize))
 	pa := makePTEAddr(m.pt.ensurePMDTable(v.MM, addr), levelIndex(addr, 1))
 	m.pt.setPMD(pa, mkPTE(head, true)|ptePMD)
+	m.pmdLeaves++
 	m.ptes(1)
 	m.rmapCalls(1)
 	m.hookPage(head)
@@ -222,6 +223,9 @@ func (m *Machine) pmdAccess(v *VMA, addr uint64, pa PTEAddr, write bool, content
 // splitPMD is __split_huge_pmd for the PMD leaf mapping addr in mm, if
 // there is one.
 func (m *Machine) splitPMD(mm *MM, addr uint64) {
+	if m.pmdLeaves == 0 {
+		return // no PMD leaf: nothing to look up
+	}
 	pa := m.pt.pmdLeaf(mm.pgd, addr)
 	if pa == 0 {
 		return
@@ -231,6 +235,7 @@ func (m *Machine) splitPMD(mm *MM, addr uint64) {
 	base := m.pt.pmdBase(pa)
 	bits := p &^ ptePMD &^ ptePayloadMask
 	m.pt.setPMD(pa, 0)
+	m.pmdLeaves--
 	leaf := m.pt.ensureLeaf(mm, base)
 	for i := range pmdPages {
 		f := head + FrameID(i)
@@ -255,7 +260,7 @@ func (m *Machine) splitPMDEdges(mm *MM, start, end uint64) {
 
 // splitPMDRange splits every PMD leaf overlapping [start, end) of mm.
 func (m *Machine) splitPMDRange(mm *MM, start, end uint64) {
-	if m.Stats.THPMaps == 0 {
+	if m.pmdLeaves == 0 {
 		return
 	}
 	var at []uint64
@@ -307,6 +312,7 @@ func (m *Machine) copyPMD(cv *VMA, t tableID, slot int, cow bool) {
 	base := m.pt.pmdBase(pa)
 	ca := makePTEAddr(m.pt.ensurePMDTable(cv.MM, base), slot)
 	m.pt.setPMD(ca, c)
+	m.pmdLeaves++
 	m.ptes(1)
 	head := c.Frame()
 	m.rmapCalls(1)
@@ -325,6 +331,7 @@ func (m *Machine) zapPMD(v *VMA, t tableID, slot int) {
 	head := p.Frame()
 	base := m.pt.pmdBase(pa)
 	m.pt.setPMD(pa, 0)
+	m.pmdLeaves--
 	m.ptes(1)
 	h := &m.pm.frames[head]
 	h.entireMap--
