@@ -83,7 +83,7 @@ echo "== plots" >&2
 echo "== benchstat" >&2
 # ptechain first: the base every strategy is compared with; its rmap space
 # is never 0, so every ratio can be computed (pagescan's always is 0).
-go tool benchstat -col '/strategy@(ptechain pagescan filelinear anonmm anonvma anonvma-avc)' "$new/suite.txt" > "$new/benchstat.txt"
+go tool benchstat -col '/strategy@(ptechain pagescan filelinear anonmm anonvma anonvma-avc anonvma-folio)' "$new/suite.txt" > "$new/benchstat.txt"
 
 echo "== report" >&2
 "$rb" report -o "$new/README.md" -command "scripts/reproduce.sh (COUNT=$count, SWEEPCOUNT=$sweepcount)" "${results[@]}" "${modelled[@]}"

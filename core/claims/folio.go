@@ -46,10 +46,13 @@ type FolioPoint struct {
 }
 
 // FolioRatios returns the ratios of a workload (FolioFork, FolioMunmap)
-// by folio size, smallest first, for the claims and the chart.
+// by folio size, smallest first, for the claims and the chart. Where
+// runs of one folio size have several regions (the suite's and the
+// sweep's), the largest region's stands: his anchors are 1 GiB.
 func FolioRatios(runs []results.Run, workload, op string) []FolioPoint {
 	gs := groups(runs, workload)
 	var out []FolioPoint
+	region := map[float64]float64{} // folio size -> the region of its point in out
 	for _, g := range gs {
 		if g.keys["strategy"] != "anonvma-folio" || g.knob("folio") == 0 {
 			continue
@@ -69,6 +72,14 @@ func FolioRatios(runs []results.Run, workload, op string) []FolioPoint {
 		if ok1 && ok2 && at > 0 {
 			p.Time = ft / at
 		}
+		r := g.knob("size")
+		if i := slices.IndexFunc(out, func(q FolioPoint) bool { return q.Size == p.Size }); i >= 0 {
+			if r > region[p.Size] {
+				out[i], region[p.Size] = p, r
+			}
+			continue
+		}
+		region[p.Size] = r
 		out = append(out, p)
 	}
 	slices.SortFunc(out, func(a, b FolioPoint) int { return int(a.Size - b.Size) })

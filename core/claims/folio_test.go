@@ -25,3 +25,18 @@ BenchmarkFolioMunmap/strategy=anonvma-folio/folio=2MiB/size=16MiB 1 1 ns/op 8 rm
 		t.Errorf("munmap: %q: %s", c.Verdict, c.Measured)
 	}
 }
+
+// A folio size run at two regions (the suite's and the sweep's) counts
+// once, with the larger region's ratio: his anchors are 1 GiB.
+func TestFolioRatiosLargestRegion(t *testing.T) {
+	pts := FolioRatios(runsOf(t, `BenchmarkFolioFork/strategy=anonvma-avc/folio=16KiB/size=128MiB 1 1 ns/op 4096 rmap-calls/fork
+BenchmarkFolioFork/strategy=anonvma-folio/folio=16KiB/size=128MiB 1 1 ns/op 1024 rmap-calls/fork
+BenchmarkFolioFork/strategy=anonvma-avc/folio=16KiB/size=1024MiB 1 1 ns/op 4096 rmap-calls/fork
+BenchmarkFolioFork/strategy=anonvma-folio/folio=16KiB/size=1024MiB 1 1 ns/op 2048 rmap-calls/fork
+BenchmarkFolioFork/strategy=anonvma-avc/folio=16KiB/size=64MiB 1 1 ns/op 4096 rmap-calls/fork
+BenchmarkFolioFork/strategy=anonvma-folio/folio=16KiB/size=64MiB 1 1 ns/op 4096 rmap-calls/fork
+`), "FolioFork", "fork")
+	if len(pts) != 1 || pts[0].Calls != 0.5 {
+		t.Fatalf("points %+v, want one at 16KiB with the 1024MiB region's ratio 0.5", pts)
+	}
+}

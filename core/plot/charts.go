@@ -56,7 +56,8 @@ type figure struct {
 	Height vg.Length
 	// Sweep tells how to get more than one x value (line charts).
 	Sweep string
-	// Band says what the error bars are (set by prepare).
+	// Band says what the error bars are (set by prepare, unless the
+	// chart set it).
 	Band string
 }
 

@@ -67,7 +67,8 @@ func folioBatching(runs []results.Run) (*figure, []string) {
 	if f.Cols == 1 {
 		f.Width = 8 * vg.Inch
 	}
-	f.Notes = append(f.Notes, "Each ratio is of medians. The calls are one per PTE under anonvma-avc and one per run of PTEs of a folio under anonvma-folio; his line is his measured time, which includes the copying and clearing of PTEs that batching does not save.")
+	f.Band = "Points: ratios of the medians of all runs of each strategy, so no error bars."
+	f.Notes = append(f.Notes, "The calls are one per PTE under anonvma-avc and one per run of PTEs of a folio under anonvma-folio; his line is his measured time, which includes the copying and clearing of PTEs that batching does not save.")
 	return f, skipped
 }
 

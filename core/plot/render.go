@@ -97,6 +97,8 @@ func (f *figure) prepare() {
 			runs = fmt.Sprintf("%d-%d", minN, maxN)
 		}
 		switch {
+		case f.Band != "":
+			// the chart says itself what its points are
 		case maxN <= 1:
 			f.Band = "Points: one run each, so no error bars (use -count 6 for confidence intervals)."
 		case useCI:
