@@ -12,16 +12,7 @@ import (
 // with folios of size bytes.
 func folioMachine(t *testing.T, name string, size int64) *core.Machine {
 	t.Helper()
-	sts, err := strategies.Select(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := strategies.Index(sts[0].DefaultIndex)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := map[string]string{"folio": strconv.FormatInt(size, 10)}
-	return core.NewMachineFor(core.Config{Seed: 1, NewIndex: idx.New, Verify: true, Options: opts}, sts[0])
+	return strategyMachine(t, name, core.Config{Options: map[string]string{"folio": strconv.FormatInt(size, 10)}})
 }
 
 const (

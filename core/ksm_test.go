@@ -5,26 +5,17 @@ import (
 	"testing"
 
 	"rmapbench/core"
-	"rmapbench/strategies"
 )
 
 // ksmMachine is a machine running the strategy called name, verifying
 // every try_to_unmap, with max_page_sharing set when limit is not "".
 func ksmMachine(t *testing.T, name, limit string, mem int64) *core.Machine {
 	t.Helper()
-	sts, err := strategies.Select(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := strategies.Index(sts[0].DefaultIndex)
-	if err != nil {
-		t.Fatal(err)
-	}
 	opts := map[string]string{}
 	if limit != "" {
 		opts["ksm-max-page-sharing"] = limit
 	}
-	return core.NewMachineFor(core.Config{MemBytes: mem, Seed: 1, NewIndex: idx.New, Verify: true, Options: opts}, sts[0])
+	return strategyMachine(t, name, core.Config{MemBytes: mem, Options: opts})
 }
 
 const ksmBase = 0x100000

@@ -154,23 +154,20 @@ func (pt *pageTables) ensurePMDTable(mm *MM, addr uint64) tableID {
 
 // ensureLeaf returns the PTE table mapping addr, allocating missing levels.
 func (pt *pageTables) ensureLeaf(mm *MM, addr uint64) tableID {
-	t := mm.pgd
-	for level := uint8(levels - 1); level > 0; level-- {
-		idx := levelIndex(addr, level)
-		e := pt.tables[t][idx]
-		if PTE(e).Huge() {
-			panic("core: a PTE table wanted where a PMD leaf maps (split it first)")
-		}
-		if e == 0 {
-			span := uint64(1) << levelShift(level)
-			child := pt.alloc(mm, level-1, addr&^(span-1))
-			pt.tables[t][idx] = uint64(child)
-			pt.meta[t].used++
-			e = uint64(child)
-		}
-		t = tableID(e)
+	t := pt.ensurePMDTable(mm, addr)
+	idx := levelIndex(addr, 1)
+	e := pt.tables[t][idx]
+	if PTE(e).Huge() {
+		panic("core: a PTE table wanted where a PMD leaf maps (split it first)")
 	}
-	return t
+	if e == 0 {
+		span := uint64(1) << levelShift(1)
+		child := pt.alloc(mm, 0, addr&^(span-1))
+		pt.tables[t][idx] = uint64(child)
+		pt.meta[t].used++
+		e = uint64(child)
+	}
+	return tableID(e)
 }
 
 // pte returns a pointer to the PTE at a.

@@ -11,16 +11,7 @@ import (
 // with -thp always.
 func thpMachine(t *testing.T, name string) *core.Machine {
 	t.Helper()
-	sts, err := strategies.Select(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := strategies.Index(sts[0].DefaultIndex)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := map[string]string{"thp": "always"}
-	return core.NewMachineFor(core.Config{Seed: 1, NewIndex: idx.New, Verify: true, Options: opts}, sts[0])
+	return strategyMachine(t, name, core.Config{Options: map[string]string{"thp": "always"}})
 }
 
 const thpSize = 2 << 20
