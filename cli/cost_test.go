@@ -12,7 +12,7 @@ var costUnits = []string{"rmap-calls/", "rmap-steps/", "rmap-allocs/", "rmap-fre
 
 func isCostUnit(u string) bool {
 	for _, p := range costUnits {
-		if strings.HasPrefix(u, p) && !strings.HasSuffix(u, "/walk") {
+		if strings.HasPrefix(u, p) {
 			return true
 		}
 	}

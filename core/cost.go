@@ -78,7 +78,7 @@ func (s *Space) Delete(obj Obj) {
 // test or tool calling a strategy's walk itself), the step is also one
 // of Walk.Steps.
 func (m *Machine) Step(obj Obj) {
-	m.work[m.op].Steps++
+	m.curWork().Steps++
 	if m.walking > 0 || m.op == OpNone {
 		m.Walk.Steps++
 	}
@@ -88,18 +88,18 @@ func (m *Machine) Step(obj Obj) {
 }
 
 // The hw functions are the cache model's side of the calls above, kept
-// out of line so that the calls stay small enough to inline when the
-// model is off.
+// out of line so that with the model off a call costs a nil test, and
+// TouchPage, hookPage and ptes stay small enough to inline.
 
 //go:noinline
-func (m *Machine) hwStep(obj Obj) { m.hwAccess(&m.work[m.op], m.objAddr(obj)) }
+func (m *Machine) hwStep(obj Obj) { m.hwAccess(m.curWork(), m.objAddr(obj)) }
 
 //go:noinline
-func (m *Machine) hwPage(f FrameID) { m.hwAccess(&m.work[m.op], m.pageAddr(f)) }
+func (m *Machine) hwPage(f FrameID) { m.hwAccess(m.curWork(), m.pageAddr(f)) }
 
 //go:noinline
 func (m *Machine) hwPTE(a PTEAddr) {
-	m.hwAccess(&m.work[m.op], hwPageTabs+uint64(a.table())*hwSlabSize+uint64(a.slot()*m.Arch.PointerSize))
+	m.hwAccess(m.curWork(), hwPageTabs+uint64(a.table())*hwSlabSize+uint64(a.slot()*m.Arch.PointerSize))
 }
 
 // hwPTEs is hwPTE for slots [lo, hi) of table t.
@@ -116,7 +116,7 @@ func (m *Machine) hwPTEs(t tableID, lo, hi int) {
 // -hw an access to f's line of mem_map. The page-level hooks need not
 // call it: the MMU counts the page it hands them.
 func (m *Machine) TouchPage(f FrameID) {
-	m.work[m.op].PageTouches++
+	m.curWork().PageTouches++
 	if m.hw != nil {
 		m.hwPage(f)
 	}
@@ -125,7 +125,7 @@ func (m *Machine) TouchPage(f FrameID) {
 // hookPages counts the struct page each of refs has touched by the hook
 // the MMU is about to call.
 func (m *Machine) hookPages(refs []MapRef) {
-	m.work[m.op].PageTouches += int64(len(refs))
+	m.curWork().PageTouches += int64(len(refs))
 	if m.hw != nil {
 		for _, r := range refs {
 			m.hwPage(r.Frame)
@@ -135,14 +135,14 @@ func (m *Machine) hookPages(refs []MapRef) {
 
 // hookPage is hookPages for one page.
 func (m *Machine) hookPage(f FrameID) {
-	m.work[m.op].PageTouches++
+	m.curWork().PageTouches++
 	if m.hw != nil {
 		m.hwPage(f)
 	}
 }
 
 // ptes counts n PTEs copied or cleared.
-func (m *Machine) ptes(n int) { m.work[m.op].PTEs += int64(n) }
+func (m *Machine) ptes(n int) { m.curWork().PTEs += int64(n) }
 
 // touchPTE is an MMU access to the PTE at a, for the cache model only.
 func (m *Machine) touchPTE(a PTEAddr) {

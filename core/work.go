@@ -4,12 +4,12 @@ package core
 // attributed to the kind of operation that was running when it did it.
 //
 //	Fork ──startOp(OpFork)──► m.op = OpFork ──► hooks, walks, allocations
-//	  │                                          count into m.Work[OpFork]
+//	  │                                          count into m.work[OpFork]
 //	  └─ reclaim nested in it ─► m.op = OpRefWalk / OpWalk for each walk,
 //	                             back to OpFork after it
 //
 // Work outside any operation (a trace's reclaim event between walks, the
-// machine's setup) counts in Work[OpNone]. The counters never depend on
+// machine's setup) counts in m.work[OpNone]. The counters never depend on
 // the host: they are the same on every machine and every run of one seed,
 // which is why their units carry assume=exact.
 //
@@ -45,10 +45,10 @@ type OpWork struct {
 	Cycles      int64
 }
 
-// OpNone is the slot of Machine.Work for work done outside any operation.
+// OpNone is the slot of the work counters for work done outside any operation.
 const OpNone = NumOps
 
-// Work returns the work done by operations of kind op so far (op may be
+// WorkOf returns the work done by operations of kind op so far (op may be
 // OpNone).
 func (m *Machine) WorkOf(op Op) OpWork { return m.work[op] }
 

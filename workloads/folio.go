@@ -20,6 +20,9 @@ var folioKnob = Knob{Name: "folio", Choices: folioSizes, ByScale: [3]int64{4, 4,
 // splits the folios it takes (docs/folios.md).
 var folioReclaim = Knob{Name: "reclaim", ByScale: [3]int64{32, 256, 1024}, Min: 0, Help: "pages reclaimed at the end, once the forks or unmaps are done"}
 
+// folioSize is both workloads' populated region.
+var folioSize = Knob{Name: "size", Bytes: true, ByScale: [3]int64{16 * mib, 128 * mib, 1024 * mib}, Min: 2 * mib, Help: "the populated region (Hildenbrand: 1GiB)"}
+
 const folioBase = 0x7f4000000000 // 1 GiB aligned
 
 var folioFork = &Generator{
@@ -28,7 +31,7 @@ var folioFork = &Generator{
 	Summary: "fork of a process whose region is populated with PTE-mapped large folios, the child exiting at once (Hildenbrand's fork batching, 6.9)",
 	Knobs: []Knob{
 		folioKnob,
-		{Name: "size", Bytes: true, ByScale: [3]int64{16 * mib, 128 * mib, 1024 * mib}, Min: 2 * mib, Help: "the populated region (Hildenbrand: 1GiB)"},
+		folioSize,
 		{Name: "forks", ByScale: [3]int64{2, 4, 4}, Min: 1, Help: "forks, each child exiting before the next"},
 		folioReclaim,
 	},
@@ -41,7 +44,7 @@ var folioMunmap = &Generator{
 	Summary: "munmap of a region populated with PTE-mapped large folios (Hildenbrand's unmap/zap batching, 6.9)",
 	Knobs: []Knob{
 		folioKnob,
-		{Name: "size", Bytes: true, ByScale: [3]int64{16 * mib, 128 * mib, 1024 * mib}, Min: 2 * mib, Help: "the populated region (Hildenbrand: 1GiB)"},
+		folioSize,
 		{Name: "loops", ByScale: [3]int64{2, 4, 4}, Min: 1, Help: "rounds of populating and unmapping"},
 		folioReclaim,
 	},

@@ -171,7 +171,6 @@ func Measure(m *core.Machine, wall time.Duration) []report.Metric {
 		report.Metric{Value: float64(m.Stats.MremapCopies), Unit: "mremap-copies", Exact: true},
 		report.Metric{Value: float64(m.Stats.PeakMappings), Unit: "mappings-peak", Exact: true},
 	)
-	ms = append(ms, workMetrics(m)...)
 	ms = append(ms, costMetrics(m)...)
 	ms = append(ms, reclaimMetrics(m)...)
 	// ksmd's counters, as /sys/kernel/mm/ksm has them, for runs that used
@@ -229,21 +228,6 @@ func per(x, n int64) float64 {
 
 func exact(v float64, unit string) report.Metric {
 	return report.Metric{Value: v, Unit: unit, Exact: true}
-}
-
-// workOps are the operations whose rmap work every line reports per
-// operation (core/work.go), whether or not the run had any.
-var workOps = []core.Op{core.OpFork, core.OpExec, core.OpExit, core.OpFault, core.OpMunmap, core.OpMremap, core.OpWalk, core.OpRefWalk, core.OpMigrate}
-
-// workMetrics are the deterministic counters of the rmap work each kind
-// of operation did, per operation.
-func workMetrics(m *core.Machine) []report.Metric {
-	var ms []report.Metric
-	for _, op := range workOps {
-		w, n := m.WorkOf(op), m.Stats.Count[op]
-		ms = append(ms, exact(per(w.Calls, n), "rmap-calls/"+op.String()))
-	}
-	return ms
 }
 
 // reclaimMetrics are the aging policy's counters: the rmap walks of each
