@@ -68,7 +68,7 @@ func (m *Machine) touch(pid, addr, length uint64, write bool, content uint64) er
 // access performs one access and reports whether it faulted; a write
 // leaves content in the page (content.go).
 func (m *Machine) access(v *VMA, addr uint64, write bool, content uint64) (bool, error) {
-	if pa := m.pt.pmdLeaf(v.MM.pgd, addr); pa != 0 && m.pmdAccess(v, addr, pa, write, content) {
+	if pa := m.pmdAt(v.MM.pgd, addr); pa != 0 && m.pmdAccess(v, addr, pa, write, content) {
 		return false, nil
 	}
 	if write && m.thpFault(v, addr, content) {

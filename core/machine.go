@@ -272,7 +272,7 @@ func (m *Machine) PTEOwner(a PTEAddr) (*MM, uint64) { return m.pt.owner(a) }
 // the PMD entry's address (thp.go). It counts one PTE lookup in Walk.
 func (m *Machine) LookupPTE(mm *MM, addr uint64) PTEAddr {
 	m.Walk.PTEs++
-	if a := m.pt.pmdLeaf(mm.pgd, addr); a != 0 {
+	if a := m.pmdAt(mm.pgd, addr); a != 0 {
 		return a
 	}
 	t := m.pt.leaf(mm.pgd, addr)

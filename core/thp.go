@@ -223,10 +223,7 @@ func (m *Machine) pmdAccess(v *VMA, addr uint64, pa PTEAddr, write bool, content
 // splitPMD is __split_huge_pmd for the PMD leaf mapping addr in mm, if
 // there is one.
 func (m *Machine) splitPMD(mm *MM, addr uint64) {
-	if m.pmdLeaves == 0 {
-		return // no PMD leaf: nothing to look up
-	}
-	pa := m.pt.pmdLeaf(mm.pgd, addr)
+	pa := m.pmdAt(mm.pgd, addr)
 	if pa == 0 {
 		return
 	}
@@ -282,7 +279,7 @@ func (m *Machine) splitFolioPMDs(head FrameID) {
 	for m.pm.frames[head].entireMap > 0 {
 		var found []at
 		m.rm.Walk(head, func(v *VMA, addr uint64) bool {
-			if pa := m.pt.pmdLeaf(v.MM.pgd, addr); pa != 0 && m.PTE(pa).Frame() == head {
+			if pa := m.pmdAt(v.MM.pgd, addr); pa != 0 && m.PTE(pa).Frame() == head {
 				found = append(found, at{v.MM, addr})
 			}
 			return true
@@ -367,7 +364,7 @@ func (pt *pageTables) pmdPage(a PTEAddr, p PTE, addr uint64) PTE {
 // entry as the page's PTE (pmdPage for a PMD leaf), or 0 if no page
 // table covers addr.
 func (m *Machine) entryAt(mm *MM, addr uint64) (PTEAddr, PTE) {
-	if a := m.pt.pmdLeaf(mm.pgd, addr); a != 0 {
+	if a := m.pmdAt(mm.pgd, addr); a != 0 {
 		return a, m.pt.pmdPage(a, m.PTE(a), addr)
 	}
 	t := m.pt.leaf(mm.pgd, addr)
@@ -376,4 +373,15 @@ func (m *Machine) entryAt(mm *MM, addr uint64) (PTEAddr, PTE) {
 	}
 	a := makePTEAddr(t, levelIndex(addr, 0))
 	return a, m.PTE(a)
+}
+
+// pmdAt returns the address of the PMD leaf mapping addr in the page
+// tables under pgd, or 0. It costs nothing while no PMD leaf exists (no
+// THP), so that the fault path and every walk's LookupPTE walk the page
+// tables once.
+func (m *Machine) pmdAt(pgd tableID, addr uint64) PTEAddr {
+	if m.pmdLeaves == 0 {
+		return 0
+	}
+	return m.pt.pmdLeaf(pgd, addr)
 }

@@ -556,7 +556,7 @@ func (m *Machine) mapsAt(mm *MM, addr uint64, f FrameID) (PTEAddr, bool) {
 	if mm == nil || mm.pgd == 0 || addr%PageSize != 0 || addr >= addrSpaceSize {
 		return 0, false
 	}
-	if a := m.pt.pmdLeaf(mm.pgd, addr); a != 0 {
+	if a := m.pmdAt(mm.pgd, addr); a != 0 {
 		return a, m.pt.pmdMaps(a, m.PTE(a), f, addr)
 	}
 	t := m.pt.leaf(mm.pgd, addr)
